@@ -40,6 +40,7 @@ const configSchema = z
     HUBSPOT_MAX_RETRIES: z.coerce.number().int().min(0).max(10).default(4),
     CRM_SYNC_DEBOUNCE_MS: z.coerce.number().int().min(0).max(600_000).default(2000),
     OUTBOX_POLL_MS: z.coerce.number().int().min(50).max(600_000).default(1000),
+    WORKER_METRICS_PORT: z.coerce.number().int().min(0).max(65535).default(9464),
     WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(4),
   })
   .superRefine((config, ctx) => {

@@ -30,8 +30,8 @@ export const subscriptionPoints: Readonly<Record<HealthSubscriptionStatus, numbe
   paused: 10,
   incomplete: 10,
   none: 10,
-  past_due: 8,
-  unpaid: 3,
+  past_due: 5,
+  unpaid: 0,
   incomplete_expired: 0,
   canceled: 0,
 };

@@ -3,7 +3,7 @@
  * rows of a customer give the trend.
  */
 import { sql } from 'kysely';
-import type { Db } from '../db/database';
+import { inTransaction, type Db } from '../db/database';
 import { loadHealthFacts } from './facts';
 import { scoreHealth } from './score';
 import type { HealthBand, HealthFactor, HealthScore } from './types';
@@ -89,7 +89,7 @@ export async function recordHealth(db: Db, tenantId: string, customerId: string,
   const facts = await loadHealthFacts(db, tenantId, customerId, now);
   const score = scoreHealth(facts, now);
 
-  return db.transaction().execute(async (trx) => {
+  return inTransaction(db, async (trx) => {
     const lockKey = `health_snapshots:${tenantId}:${customerId}`;
     await sql`SELECT pg_advisory_xact_lock(hashtextextended(${lockKey}, 0))`.execute(trx);
     const [latest = null] = await newestSnapshots(trx, tenantId, customerId, 1);

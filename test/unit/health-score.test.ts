@@ -164,8 +164,8 @@ describe('scoreHealth', () => {
 
   it.each([
     ['canceled', 80, 'subscription canceled'],
-    ['past_due', 88, 'subscription past due'],
-    ['unpaid', 83, 'subscription unpaid'],
+    ['past_due', 85, 'subscription past due'],
+    ['unpaid', 80, 'subscription unpaid'],
     ['paused', 90, 'subscription paused'],
     ['incomplete', 90, 'subscription incomplete, first payment not completed'],
     ['incomplete_expired', 80, 'subscription expired before its first payment'],
@@ -198,7 +198,7 @@ describe('scoreHealth', () => {
 
   it('combined case lands yellow', () => {
     const result = scoreHealth(middling, now);
-    expect(result.score).toBe(64);
+    expect(result.score).toBe(61);
     expect(result.band).toBe('yellow');
   });
 

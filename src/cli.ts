@@ -1,0 +1,170 @@
+#!/usr/bin/env node
+import http from 'node:http';
+import { parseArgs } from 'node:util';
+import { ConfigError, loadConfig, type Config } from './config';
+import { ensureDatabase, migrateToLatest } from './db/migrate';
+import { AppError } from './errors';
+import { createApp } from './http/app';
+import { checkDependencies, createRuntime, DependencyUnavailableError, redact } from './runtime';
+import { addWebhookSecret, createTenant } from './tenants/tenants';
+import { startWorker } from './worker/worker';
+
+const usage = `Usage: csm-payments <command> [options]
+
+Commands:
+  migrate                       Create the database if missing and apply SQL migrations
+  serve                         Run the HTTP API and webhook receiver
+  worker                        Run the queue workers and the outbox relay
+  tenant create                 Create a tenant; prints its id, webhook URL and API key
+      --name NAME                   Display name (required)
+      --stripe-webhook-secret S     Stripe endpoint signing secret, whsec_... (required)
+      --hubspot-portal-id ID        HubSpot portal (account) id, with --hubspot-token
+      --hubspot-token TOKEN         HubSpot access token for that portal
+      --create-crm-companies        Create a CRM company for billing customers that match none
+      --json                        Print the result as JSON
+  tenant add-webhook-secret     Add a signing secret during a rotation
+      --tenant ID                   Tenant id (required)
+      --stripe-webhook-secret S     The new secret (required)
+      --expire-old-in-hours N       Hours the current secrets stay valid (default 24)
+
+Configuration comes from environment variables; see README.md.`;
+
+async function runMigrate(config: Config): Promise<void> {
+  const created = await ensureDatabase(config.DATABASE_URL);
+  const runtime = createRuntime(config, 'producer');
+  try {
+    const applied = await migrateToLatest(runtime.db);
+    const where = redact(config.DATABASE_URL);
+    console.log(`${created ? 'Created' : 'Using'} database ${where}; applied ${applied.length} migration(s)`);
+  } finally {
+    await runtime.close();
+  }
+}
+
+function onShutdown(stop: () => Promise<void>): void {
+  let stopping = false;
+  const handler = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    console.error(`Received ${signal}; shutting down`);
+    stop().then(
+      () => process.exit(0),
+      (error) => {
+        console.error(error);
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGTERM', handler);
+  process.on('SIGINT', handler);
+}
+
+async function runServe(config: Config): Promise<void> {
+  const runtime = createRuntime(config, 'producer');
+  await checkDependencies(runtime.db, runtime.redis, config);
+  const app = createApp({ ...runtime, stripeToleranceSeconds: config.STRIPE_WEBHOOK_TOLERANCE_SECONDS });
+  const server = app.listen(config.PORT, config.HOST);
+  await new Promise<void>((resolve, reject) => server.once('listening', resolve).once('error', reject));
+  runtime.log.info({ host: config.HOST, port: config.PORT, publicBaseUrl: config.PUBLIC_BASE_URL }, 'API server listening');
+  onShutdown(async () => {
+    // Stop accepting connections, let in-flight requests finish, then release PostgreSQL and Redis.
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+    await runtime.close();
+  });
+}
+
+async function runWorker(config: Config): Promise<void> {
+  const runtime = createRuntime(config, 'worker');
+  await checkDependencies(runtime.db, runtime.redis, config);
+  const worker = startWorker(runtime);
+  let metricsServer: http.Server | undefined;
+  if (config.WORKER_METRICS_PORT > 0) {
+    metricsServer = http
+      .createServer(async (_req, res) => {
+        res.setHeader('content-type', runtime.metrics.registry.contentType);
+        res.end(await runtime.metrics.registry.metrics());
+      })
+      .listen(config.WORKER_METRICS_PORT, config.HOST);
+  }
+  onShutdown(async () => {
+    metricsServer?.close();
+    await worker.stop();
+    await runtime.close();
+  });
+}
+
+async function runTenantCommand(config: Config, action: string | undefined, args: string[]): Promise<void> {
+  const { values } = parseArgs({
+    args,
+    options: {
+      name: { type: 'string' },
+      'stripe-webhook-secret': { type: 'string' },
+      'hubspot-portal-id': { type: 'string' },
+      'hubspot-token': { type: 'string' },
+      'create-crm-companies': { type: 'boolean', default: false },
+      tenant: { type: 'string' },
+      'expire-old-in-hours': { type: 'string', default: '24' },
+      json: { type: 'boolean', default: false },
+    },
+  });
+  const secret = values['stripe-webhook-secret'];
+  if (!secret) throw new UsageError('--stripe-webhook-secret is required');
+  const runtime = createRuntime(config, 'producer');
+  try {
+    if (action === 'create') {
+      if (!values.name) throw new UsageError('--name is required');
+      const portalId = values['hubspot-portal-id'];
+      const token = values['hubspot-token'];
+      if (Boolean(portalId) !== Boolean(token)) {
+        throw new UsageError('--hubspot-portal-id and --hubspot-token go together; give both or neither');
+      }
+      const created = await createTenant(runtime.db, runtime.box, config.PUBLIC_BASE_URL, {
+        name: values.name,
+        stripeWebhookSecret: secret,
+        settings: { createCrmCompanies: values['create-crm-companies'] },
+        hubspot: portalId && token ? { portalId, accessToken: token } : undefined,
+      });
+      if (values.json) console.log(JSON.stringify(created));
+      else {
+        console.log(`Tenant id:   ${created.tenantId}\nWebhook URL: ${created.webhookUrl}\nAPI key:     ${created.apiKey}`);
+        console.log('Store the API key now: it is not shown again.');
+      }
+    } else if (action === 'add-webhook-secret') {
+      if (!values.tenant) throw new UsageError('--tenant is required');
+      const hours = Number(values['expire-old-in-hours']);
+      if (!Number.isFinite(hours) || hours < 0) throw new UsageError('--expire-old-in-hours must be a number of hours ≥ 0');
+      await addWebhookSecret(runtime.db, runtime.box, values.tenant, secret, new Date(Date.now() + hours * 3_600_000));
+      console.log(`Added a signing secret; the previous ones expire in ${hours} h`);
+    } else {
+      throw new UsageError(`Unknown tenant command "${action ?? ''}"`);
+    }
+  } finally {
+    await runtime.close();
+  }
+}
+
+class UsageError extends Error {}
+
+export async function main(argv: string[]): Promise<void> {
+  const [command, ...rest] = argv;
+  if (!command || command === '--help' || command === 'help') {
+    console.log(usage);
+    return;
+  }
+  const config = loadConfig();
+  if (command === 'migrate') return runMigrate(config);
+  if (command === 'serve') return runServe(config);
+  if (command === 'worker') return runWorker(config);
+  if (command === 'tenant') return runTenantCommand(config, rest[0], rest.slice(1));
+  throw new UsageError(`Unknown command "${command}"`);
+}
+
+if (require.main === module) {
+  main(process.argv.slice(2)).catch((error: unknown) => {
+    if (error instanceof UsageError) console.error(`${error.message}\n\n${usage}`);
+    else if (error instanceof ConfigError || error instanceof DependencyUnavailableError || error instanceof AppError) {
+      console.error(error.message);
+    } else console.error(error);
+    process.exitCode = error instanceof UsageError ? 64 : 1;
+  });
+}

@@ -1,0 +1,60 @@
+import express, { type Express } from 'express';
+import type { Redis } from 'ioredis';
+import { sql } from 'kysely';
+import type { Logger } from 'pino';
+import type { SecretBox } from '../db/crypto';
+import type { Db } from '../db/database';
+import { stripeWebhookRouter } from '../ingestion/webhook-route';
+import type { Metrics } from '../metrics';
+import type { Queues } from '../queues/queues';
+import { apiRouter } from './api-routes';
+import { errorHandler, notFoundHandler } from './errors';
+
+export interface AppDeps {
+  db: Db;
+  redis: Redis;
+  box: SecretBox;
+  queues: Queues;
+  metrics: Metrics;
+  log: Logger;
+  stripeToleranceSeconds: number;
+  now?: () => Date;
+}
+
+export function createApp(deps: AppDeps): Express {
+  const now = deps.now ?? (() => new Date());
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('trust proxy', 'loopback');
+
+  app.get('/healthz', (_req, res) => {
+    res.json({ status: 'ok' });
+  });
+  app.get('/readyz', async (_req, res) => {
+    const checks = await Promise.allSettled([sql`SELECT 1`.execute(deps.db), deps.redis.ping()]);
+    const [database, redis] = checks.map((check) => (check.status === 'fulfilled' ? 'ok' : 'unavailable'));
+    const ready = database === 'ok' && redis === 'ok';
+    res.status(ready ? 200 : 503).json({ status: ready ? 'ready' : 'not_ready', checks: { database, redis } });
+  });
+  app.get('/metrics', async (_req, res) => {
+    res.type(deps.metrics.registry.contentType).send(await deps.metrics.registry.metrics());
+  });
+
+  // Mounted before any JSON parser: the webhook needs the raw bytes.
+  app.use(
+    stripeWebhookRouter({
+      db: deps.db,
+      box: deps.box,
+      queues: deps.queues,
+      metrics: deps.metrics,
+      log: deps.log,
+      toleranceSeconds: deps.stripeToleranceSeconds,
+      now,
+    }),
+  );
+  app.use(apiRouter({ db: deps.db, now }));
+
+  app.use(notFoundHandler());
+  app.use(errorHandler(deps.log));
+  return app;
+}

@@ -1,0 +1,63 @@
+import { Worker, type Job } from 'bullmq';
+import { processStripeEvent } from '../ingestion/process-event';
+import { crmSyncQueueName, redisOptions, stripeEventsQueueName, type CrmSyncJob, type StripeEventJob } from '../queues/queues';
+import type { Runtime } from '../runtime';
+import { startRelayLoop } from './relay';
+import { runCrmFlush } from './crm-flush';
+
+export interface WorkerHandle {
+  stop(): Promise<void>;
+}
+
+/** Starts the queue consumers and the outbox relay. `now` is injectable for tests that replay history. */
+export function startWorker(runtime: Runtime, options: { now?: () => Date } = {}): WorkerHandle {
+  const { config, db, queues, metrics } = runtime;
+  const now = options.now ?? (() => new Date());
+  const log = runtime.log.child({ module: 'worker' });
+  const connection = redisOptions(config.REDIS_URL, 'worker');
+
+  const eventWorker = new Worker<StripeEventJob>(
+    stripeEventsQueueName,
+    async (job: Job<StripeEventJob>) => {
+      const result = await processStripeEvent(db, job.data.eventRowId, { now, log });
+      if (result.outcome !== 'already_processed' && result.outcome !== 'not_found') {
+        metrics.eventsProcessed.inc({ outcome: result.outcome });
+      }
+      if (result.crmDirty && result.tenantId) await queues.scheduleCrmFlush(result.tenantId, config.CRM_SYNC_DEBOUNCE_MS);
+      return result.outcome;
+    },
+    { connection, prefix: config.QUEUE_PREFIX, concurrency: config.WORKER_CONCURRENCY },
+  );
+  eventWorker.on('failed', (job, error) => {
+    metrics.eventsProcessed.inc({ outcome: 'failed' });
+    log.error({ eventRowId: job?.data.eventRowId, attempt: job?.attemptsMade, err: error.message }, 'event projection failed');
+  });
+
+  const crmWorker = new Worker<CrmSyncJob>(
+    crmSyncQueueName,
+    async (job: Job<CrmSyncJob>) => runCrmFlush(runtime, job.data.tenantId, now),
+    // One flush at a time per process; each portal's rate limit is shared through Redis anyway.
+    { connection, prefix: config.QUEUE_PREFIX, concurrency: 2 },
+  );
+  crmWorker.on('failed', (job, error) => {
+    log.warn({ tenantId: job?.data.tenantId, attempt: job?.attemptsMade, err: error.message }, 'CRM flush failed');
+  });
+  for (const worker of [eventWorker, crmWorker]) {
+    worker.on('error', (error) => log.warn({ err: error.message }, 'queue connection error'));
+  }
+
+  const relay = startRelayLoop(
+    { db, queues, metrics, log, now, staleAfterMs: 5 * 60_000, crmDebounceMs: config.CRM_SYNC_DEBOUNCE_MS },
+    config.OUTBOX_POLL_MS,
+  );
+  log.info({ concurrency: config.WORKER_CONCURRENCY }, 'worker started');
+
+  return {
+    async stop() {
+      await relay.stop();
+      // close() waits for running jobs to finish, so a deploy does not cut a projection in half.
+      await Promise.all([eventWorker.close(), crmWorker.close()]);
+      log.info('worker stopped');
+    },
+  };
+}

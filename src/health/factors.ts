@@ -39,12 +39,13 @@ export function failedPaymentsFactor(facts: HealthFacts): HealthFactor {
 }
 
 export function overdueInvoicesFactor(facts: HealthFacts, now: Date): HealthFactor {
-  const { maxPoints, pointsPerDayOverdue, pointsWhenOverMrr } = overdueInvoicesRule;
+  const { maxPoints, pointsWhenOverdue, pointsPerDayOverdue, pointsWhenOverMrr } = overdueInvoicesRule;
   const due = facts.oldestUnpaidDueDate;
   const daysOverdue = due && due < now ? wholeDaysBetween(due, now) : 0;
   // Without MRR (no live subscription) "one month of MRR" is undefined, so only the days count.
   const exceedsMrr = facts.mrrMinor > 0 && facts.overdueAmountMinor > facts.mrrMinor;
-  const lost = Math.min(maxPoints, daysOverdue * pointsPerDayOverdue + (exceedsMrr ? pointsWhenOverMrr : 0));
+  const lateness = daysOverdue > 0 ? pointsWhenOverdue + (daysOverdue - 1) * pointsPerDayOverdue : 0;
+  const lost = Math.min(maxPoints, lateness + (exceedsMrr ? pointsWhenOverMrr : 0));
   const reason = lost > 0 ? overdueReason(daysOverdue, exceedsMrr, facts.overdueAmountMinor, facts.currency) : null;
   return { key: 'overdue_invoices', points: maxPoints - lost, maxPoints, reason };
 }

@@ -5,8 +5,9 @@
  * | Factor              | Max | Points lost                                                          |
  * | ------------------- | --- | -------------------------------------------------------------------- |
  * | failed_payments     |  35 | 12 per failed payment attempt in the last 30 days                    |
- * | overdue_invoices    |  30 | 1 per whole day the oldest unpaid invoice is past due, plus 10 when  |
- * |                     |     | the overdue total exceeds one month of MRR                           |
+ * | overdue_invoices    |  30 | 8 on the first whole day the oldest unpaid invoice is past due, 1    |
+ * |                     |     | per further day, plus 10 when the overdue total exceeds one month of  |
+ * |                     |     | MRR                                                                  |
  * | card_on_file        |  15 | all when the card expired or automatic collection has no payment     |
  * |                     |     | method; inside 30 days of expiry, keeps 15 × days left ÷ 30 (floor)   |
  * | subscription_status |  20 | keeps the points listed in `subscriptionPoints`                      |
@@ -17,7 +18,13 @@ import type { HealthBand, HealthSubscriptionStatus } from './types';
 
 export const failedPaymentsRule = { maxPoints: 35, pointsPerFailure: 12, windowDays: 30 } as const;
 
-export const overdueInvoicesRule = { maxPoints: 30, pointsPerDayOverdue: 1, pointsWhenOverMrr: 10 } as const;
+// The first day costs most: being late at all is the signal; each further day adds a little.
+export const overdueInvoicesRule = {
+  maxPoints: 30,
+  pointsWhenOverdue: 8,
+  pointsPerDayOverdue: 1,
+  pointsWhenOverMrr: 10,
+} as const;
 
 export const cardOnFileRule = { maxPoints: 15, warningDays: 30 } as const;
 

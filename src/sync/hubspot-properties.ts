@@ -58,15 +58,15 @@ export const subscriptionStatusLabels: Record<HealthSubscriptionStatus, string> 
 export const healthBandLabels: Record<HealthBand, string> = { red: 'Red', yellow: 'Yellow', green: 'Green' };
 
 /**
- * Derives the payment status, first match wins: money past due on an invoice, then a delinquent
- * subscription, then a failed newest attempt, then an ended or missing subscription.
+ * Derives the payment status, first match wins: an ended subscription (its unpaid amount is still sent
+ * as the overdue amount), a delinquent subscription, money past due on an invoice, a failed newest
+ * attempt, no subscription at all.
  */
 export function derivePaymentStatus(view: CustomerSyncView): PaymentStatus {
-  if (view.overdueAmountMinor > 0 || view.oldestUnpaidDays !== null) return 'overdue';
+  if (view.subscriptionStatus === 'canceled' || view.subscriptionStatus === 'incomplete_expired') return 'canceled';
   if (view.subscriptionStatus === 'past_due' || view.subscriptionStatus === 'unpaid') return 'past_due';
+  if (view.overdueAmountMinor > 0 || view.oldestUnpaidDays !== null) return 'overdue';
   if (view.lastAttemptFailed) return 'payment_failed';
-  if (view.subscriptionStatus === 'canceled' || view.subscriptionStatus === 'incomplete_expired')
-    return 'canceled';
   if (view.subscriptionStatus === 'none') return 'no_subscription';
   return 'current';
 }

@@ -63,8 +63,8 @@ describe('scoreHealth', () => {
 
   it('invoice 18 days overdue', () => {
     const result = scoreHealth(facts({ oldestUnpaidDueDate: daysAgo(18), overdueAmountMinor: 5_000 }), now);
-    expect(result.score).toBe(82);
-    expect(pointsOf(result, 'overdue_invoices')).toBe(12);
+    expect(result.score).toBe(75);
+    expect(pointsOf(result, 'overdue_invoices')).toBe(5);
     expect(result.reasons).toEqual(['invoice 18 days overdue']);
   });
 
@@ -80,7 +80,7 @@ describe('scoreHealth', () => {
 
   it('overdue above MRR costs extra', () => {
     const result = scoreHealth(facts({ oldestUnpaidDueDate: daysAgo(5), overdueAmountMinor: 25_000 }), now);
-    expect(pointsOf(result, 'overdue_invoices')).toBe(15);
+    expect(pointsOf(result, 'overdue_invoices')).toBe(8);
     expect(result.reasons).toEqual(['invoice 5 days overdue, overdue total $250.00 exceeds one month of MRR']);
   });
 
@@ -89,7 +89,7 @@ describe('scoreHealth', () => {
       facts({ oldestUnpaidDueDate: daysAgo(5), overdueAmountMinor: 25_000, mrrMinor: 0, subscriptionStatus: 'none' }),
       now,
     );
-    expect(pointsOf(result, 'overdue_invoices')).toBe(25);
+    expect(pointsOf(result, 'overdue_invoices')).toBe(18);
   });
 
   it('overdue reason survives a bad currency', () => {
@@ -209,11 +209,11 @@ describe('scoreHealth', () => {
   });
 
   it.each([
-    [6, 50, 'red'],
-    [5, 51, 'yellow'],
-  ] as const)('boundary: 2 failures, canceled, %i days overdue is %i', (days, score, band) => {
+    [11, 50, 'red'],
+    [10, 51, 'yellow'],
+  ] as const)('boundary: 1 failure, canceled, %i days overdue is %i', (days, score, band) => {
     const result = scoreHealth(
-      facts({ failedPaymentsLast30Days: 2, subscriptionStatus: 'canceled', oldestUnpaidDueDate: daysAgo(days) }),
+      facts({ failedPaymentsLast30Days: 1, subscriptionStatus: 'canceled', oldestUnpaidDueDate: daysAgo(days) }),
       now,
     );
     expect(result.score).toBe(score);
@@ -221,10 +221,10 @@ describe('scoreHealth', () => {
   });
 
   it.each([
-    [5, 75, 'yellow'],
-    [4, 76, 'green'],
-  ] as const)('boundary: canceled, %i days overdue is %i', (days, score, band) => {
-    const result = scoreHealth(facts({ subscriptionStatus: 'canceled', oldestUnpaidDueDate: daysAgo(days) }), now);
+    [3, 75, 'yellow'],
+    [2, 76, 'green'],
+  ] as const)('boundary: past due, %i days overdue is %i', (days, score, band) => {
+    const result = scoreHealth(facts({ subscriptionStatus: 'past_due', oldestUnpaidDueDate: daysAgo(days) }), now);
     expect(result.score).toBe(score);
     expect(result.band).toBe(band);
   });
@@ -263,17 +263,17 @@ describe('scoreHealth', () => {
       now,
     );
     expect(result.reasons).toEqual([
+      'invoice 18 days overdue',
       '2 failed payments in the last 30 days',
       'subscription canceled',
-      'invoice 18 days overdue',
       'card expires in 12 days',
     ]);
     expect(result.topReasons).toEqual(result.reasons.slice(0, 3));
   });
 
   it('reasons tie in factor order', () => {
-    const result = scoreHealth(facts({ subscriptionStatus: 'canceled', oldestUnpaidDueDate: daysAgo(20) }), now);
-    expect(result.reasons).toEqual(['invoice 20 days overdue', 'subscription canceled']);
+    const result = scoreHealth(facts({ subscriptionStatus: 'canceled', oldestUnpaidDueDate: daysAgo(13) }), now);
+    expect(result.reasons).toEqual(['invoice 13 days overdue', 'subscription canceled']);
   });
 
   it('is deterministic', () => {

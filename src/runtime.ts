@@ -32,12 +32,34 @@ export async function checkDependencies(db: Db, redis: Redis, config: Config): P
     problems.push(`PostgreSQL at ${redact(config.DATABASE_URL)} cannot be reached: ${(error as Error).message}`);
   }
   try {
+    await waitForRedis(redis, 3000);
     await redis.ping();
   } catch (error) {
     problems.push(`Redis at ${redact(config.REDIS_URL)} cannot be reached: ${(error as Error).message}`);
   }
   if (problems.length > 0) {
     throw new DependencyUnavailableError(`${problems.join('\n')}\nStart the service or set the URL, then try again.`);
+  }
+}
+
+/** Resolves once the client is connected; commands fail at once before that, as the offline queue is off. */
+async function waitForRedis(redis: Redis, timeoutMs: number): Promise<void> {
+  if (redis.status === 'ready') return;
+  let lastError = 'no answer';
+  const onError = (error: Error) => {
+    lastError = error.message || (error as { code?: string }).code || 'connection failed';
+  };
+  redis.on('error', onError);
+  try {
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`not ready after ${timeoutMs} ms (${lastError})`)), timeoutMs);
+      redis.once('ready', () => {
+        clearTimeout(timer);
+        resolve();
+      });
+    });
+  } finally {
+    redis.off('error', onError);
   }
 }
 

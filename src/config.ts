@@ -68,7 +68,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (result.success) return result.data;
   const problems = result.error.issues.map((issue) => {
     const name = issue.path.join('.') || 'environment';
-    return `${name}: ${issue.message}`;
+    if (issue.code === 'invalid_type' && env[name] === undefined) return `${name}: missing; set it (see README, Configuration)`;
+    return `${name}: ${issue.message} (got "${env[name] ?? ''}")`;
   });
   throw new ConfigError(problems);
 }

@@ -5,7 +5,7 @@ import { SecretBox } from './db/crypto';
 import { createDb, type Db } from './db/database';
 import { createLogger, type Logger } from './logger';
 import { Metrics } from './metrics';
-import { Queues, createRedis, redisOptions } from './queues/queues';
+import { Queues, createRedis, redisOptions, waitForRedis } from './queues/queues';
 
 /** The shared resources of one process. */
 export interface Runtime {
@@ -39,27 +39,6 @@ export async function checkDependencies(db: Db, redis: Redis, config: Config): P
   }
   if (problems.length > 0) {
     throw new DependencyUnavailableError(`${problems.join('\n')}\nStart the service or set the URL, then try again.`);
-  }
-}
-
-/** Resolves once the client is connected; commands fail at once before that, as the offline queue is off. */
-async function waitForRedis(redis: Redis, timeoutMs: number): Promise<void> {
-  if (redis.status === 'ready') return;
-  let lastError = 'no answer';
-  const onError = (error: Error) => {
-    lastError = error.message || (error as { code?: string }).code || 'connection failed';
-  };
-  redis.on('error', onError);
-  try {
-    await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`not ready after ${timeoutMs} ms (${lastError})`)), timeoutMs);
-      redis.once('ready', () => {
-        clearTimeout(timer);
-        resolve();
-      });
-    });
-  } finally {
-    redis.off('error', onError);
   }
 }
 

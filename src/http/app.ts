@@ -6,7 +6,7 @@ import type { SecretBox } from '../db/crypto';
 import type { Db } from '../db/database';
 import { stripeWebhookRouter } from '../ingestion/webhook-route';
 import type { Metrics } from '../metrics';
-import type { Queues } from '../queues/queues';
+import { waitForRedis, type Queues } from '../queues/queues';
 import { apiRouter } from './api-routes';
 import { errorHandler, notFoundHandler } from './errors';
 
@@ -31,7 +31,8 @@ export function createApp(deps: AppDeps): Express {
     res.json({ status: 'ok' });
   });
   app.get('/readyz', async (_req, res) => {
-    const checks = await Promise.allSettled([sql`SELECT 1`.execute(deps.db), deps.redis.ping()]);
+    const redisReady = waitForRedis(deps.redis, 1000).then(() => deps.redis.ping());
+    const checks = await Promise.allSettled([sql`SELECT 1`.execute(deps.db), redisReady]);
     const [database, redis] = checks.map((check) => (check.status === 'fulfilled' ? 'ok' : 'unavailable'));
     const ready = database === 'ok' && redis === 'ok';
     res.status(ready ? 200 : 503).json({ status: ready ? 'ready' : 'not_ready', checks: { database, redis } });

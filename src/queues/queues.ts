@@ -39,6 +39,29 @@ export function createRedis(redisUrl: string, role: 'producer' | 'worker'): Redi
   return new Redis({ host, port, ...rest });
 }
 
+/** Resolves once the client is connected; commands fail at once before that, as the offline queue is off. */
+export async function waitForRedis(redis: Redis, timeoutMs: number): Promise<void> {
+  if (redis.status === 'ready') return;
+  let lastError = 'no answer';
+  const onError = (error: Error) => {
+    lastError = error.message || (error as { code?: string }).code || 'connection failed';
+  };
+  redis.on('error', onError);
+  let timer: NodeJS.Timeout | undefined;
+  let onReady: (() => void) | undefined;
+  try {
+    await new Promise<void>((resolve, reject) => {
+      timer = setTimeout(() => reject(new Error(`not ready after ${timeoutMs} ms (${lastError})`)), timeoutMs);
+      onReady = resolve;
+      redis.once('ready', onReady);
+    });
+  } finally {
+    clearTimeout(timer);
+    if (onReady) redis.off('ready', onReady);
+    redis.off('error', onError);
+  }
+}
+
 const stripeEventJobOptions: JobsOptions = {
   attempts: 8,
   backoff: { type: 'exponential', delay: 1000 },

@@ -1,0 +1,80 @@
+import { main } from '../../src/cli';
+import { SecretBox } from '../../src/db/crypto';
+import { tenantForApiKey } from '../../src/tenants/tenants';
+import { testEncryptionKey } from '../support/config';
+import { createTestDatabase, type TestDatabase } from '../support/database';
+
+describe('csm-payments CLI', () => {
+  let database: TestDatabase;
+  const savedEnv = { ...process.env };
+  let output: string[];
+
+  beforeAll(async () => {
+    database = await createTestDatabase();
+  });
+  beforeEach(() => {
+    Object.assign(process.env, {
+      DATABASE_URL: database.url,
+      TOKEN_ENCRYPTION_KEYS: `test:${testEncryptionKey}`,
+      TOKEN_ENCRYPTION_KEY_ID: 'test',
+      PUBLIC_BASE_URL: 'https://payments.example.com',
+      LOG_LEVEL: 'silent',
+    });
+    output = [];
+    jest.spyOn(console, 'log').mockImplementation((line: string) => void output.push(line));
+  });
+  afterEach(() => {
+    jest.restoreAllMocks();
+    process.env = { ...savedEnv };
+  });
+  afterAll(() => database.drop());
+
+  it('tenant create prints id, webhook URL and API key', async () => {
+    await main(['tenant', 'create', '--name', 'Acme', '--stripe-webhook-secret', 'whsec_cli_test_secret', '--json']);
+    const created = JSON.parse(output.join('\n'));
+    expect(created.webhookUrl).toBe(`https://payments.example.com/webhooks/stripe/${created.tenantId}`);
+    expect(await tenantForApiKey(database.db, created.apiKey)).toBe(created.tenantId);
+  });
+
+  it('tenant create stores the HubSpot token sealed', async () => {
+    await main([
+      'tenant', 'create', '--name', 'Globex', '--stripe-webhook-secret', 'whsec_cli_test_secret',
+      '--hubspot-portal-id', '123', '--hubspot-token', 'pat-secret-token', '--create-crm-companies', '--json',
+    ]);
+    const { tenantId } = JSON.parse(output.join('\n'));
+    const connection = await database.db
+      .selectFrom('crm_connections')
+      .selectAll()
+      .where('tenant_id', '=', tenantId)
+      .executeTakeFirstOrThrow();
+    expect(connection.access_token_sealed).not.toContain('pat-secret-token');
+    const box = new SecretBox(new Map([['test', Buffer.from(testEncryptionKey, 'base64')]]), 'test');
+    expect(box.open(connection.access_token_sealed)).toBe('pat-secret-token');
+    const tenant = await database.db.selectFrom('tenants').select('settings').where('id', '=', tenantId).executeTakeFirstOrThrow();
+    expect(tenant.settings.createCrmCompanies).toBe(true);
+  });
+
+  it('rejects a secret without the whsec_ prefix', async () => {
+    await expect(
+      main(['tenant', 'create', '--name', 'Acme', '--stripe-webhook-secret', 'sk_live_oops']),
+    ).rejects.toThrow('Stripe webhook signing secret must start with "whsec_"');
+  });
+
+  it('rejects a HubSpot token without a portal id', async () => {
+    await expect(
+      main(['tenant', 'create', '--name', 'Acme', '--stripe-webhook-secret', 'whsec_cli_test_secret', '--hubspot-token', 't']),
+    ).rejects.toThrow('--hubspot-portal-id and --hubspot-token go together');
+  });
+
+  it('lists every configuration problem', async () => {
+    delete process.env.TOKEN_ENCRYPTION_KEYS;
+    process.env.PORT = 'abc';
+    const failure = main(['migrate']);
+    await expect(failure).rejects.toThrow(/TOKEN_ENCRYPTION_KEYS: missing; set it/);
+    await expect(failure).rejects.toThrow(/PORT: .* \(got "abc"\)/);
+  });
+
+  it('rejects an unknown command', async () => {
+    await expect(main(['launch'])).rejects.toThrow('Unknown command "launch"');
+  });
+});

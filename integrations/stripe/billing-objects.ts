@@ -1,4 +1,5 @@
 import type {
+  CollectionMethod,
   CustomerChange,
   InvoiceChange,
   InvoiceStatus,
@@ -92,6 +93,19 @@ function currentPeriodEnd(subscription: SubscriptionObject): number | null {
   return latest > 0 ? latest : null;
 }
 
+/** Reads `collection_method`, or `billing` from API versions before 2019-10-17. */
+function collectionMethodOf(object: SubscriptionObject | InvoiceObject): CollectionMethod | null {
+  return object.collection_method ?? object.billing ?? null;
+}
+
+/**
+ * Reads the subscription's own default: `default_payment_method`, else the legacy `default_source`,
+ * the order in which Stripe picks what to charge.
+ */
+function subscriptionDefaultPaymentMethod(subscription: SubscriptionObject): string | null {
+  return refId(subscription.default_payment_method) ?? refId(subscription.default_source);
+}
+
 export function subscriptionChange(subscription: SubscriptionObject): NormalizedEvent {
   const currency = subscriptionCurrency(subscription);
   if (currency === null) {
@@ -114,6 +128,8 @@ export function subscriptionChange(subscription: SubscriptionObject): Normalized
     canceledAt: toDate(subscription.canceled_at),
     endedAt: toDate(subscription.ended_at),
     startedAt: toDate(subscription.start_date ?? subscription.start ?? subscription.created),
+    collectionMethod: collectionMethodOf(subscription),
+    defaultPaymentMethodId: subscriptionDefaultPaymentMethod(subscription),
   };
   return { status: 'changes', changes: [change] };
 }
@@ -157,5 +173,6 @@ export function invoiceChange(invoice: InvoiceObject): InvoiceChange {
     paidAt: toDate(invoice.status_transitions?.paid_at),
     nextPaymentAttempt: toDate(invoice.next_payment_attempt),
     hostedInvoiceUrl: invoice.hosted_invoice_url ?? null,
+    collectionMethod: collectionMethodOf(invoice),
   };
 }

@@ -37,6 +37,10 @@ export const customerObject = z.looseObject({
   invoice_settings: z.looseObject({ default_payment_method: stripeRef.nullish() }).nullish(),
 });
 
+/** Named `billing` before API version 2019-10-17, with the same values. */
+// An unknown future value is read as null (unknown) rather than dead-lettering the whole object.
+const collectionMethod = z.enum(['charge_automatically', 'send_invoice']).nullish().catch(null);
+
 const recurring = z.looseObject({
   interval: z.enum(['day', 'week', 'month', 'year']),
   interval_count: z.number().int().positive().optional(),
@@ -91,6 +95,10 @@ export const subscriptionObject = z.looseObject({
   start_date: optionalSeconds,
   start: optionalSeconds,
   created: optionalSeconds,
+  collection_method: collectionMethod,
+  billing: collectionMethod,
+  default_payment_method: stripeRef.nullish(),
+  default_source: stripeRef.nullish(),
 });
 export type SubscriptionObject = z.infer<typeof subscriptionObject>;
 
@@ -119,6 +127,8 @@ export const invoiceObject = z.looseObject({
   status_transitions: z.looseObject({ paid_at: optionalSeconds }).nullish(),
   next_payment_attempt: optionalSeconds,
   hosted_invoice_url: optionalText,
+  collection_method: collectionMethod,
+  billing: collectionMethod,
 });
 export type InvoiceObject = z.infer<typeof invoiceObject>;
 

@@ -9,6 +9,9 @@ type BigInt8 = ColumnType<string, number | bigint | string, number | bigint | st
 type DefaultBigInt8 = ColumnType<string, number | bigint | string | undefined, number | bigint | string>;
 type Json<T> = ColumnType<T, string, string>;
 
+/** Stripe's collection method of an invoice or subscription. */
+export type CollectionMethod = 'charge_automatically' | 'send_invoice';
+
 export interface TenantSettings {
   /** Create a CRM company for a billing customer that matches none. Off by default. */
   createCrmCompanies?: boolean;
@@ -18,6 +21,8 @@ export interface TenantsTable {
   id: Generated<string>;
   name: string;
   settings: ColumnType<TenantSettings, string | undefined, string>;
+  /** Restricted Stripe API key for actions, sealed with SecretBox. */
+  stripe_api_key_sealed: ColumnType<string | null, string | null | undefined, string | null>;
   created_at: DefaultTimestamp;
 }
 
@@ -83,6 +88,7 @@ export interface CustomersTable extends SourceVersionColumns {
   delinquent: ColumnType<boolean, boolean | undefined, boolean>;
   deleted: ColumnType<boolean, boolean | undefined, boolean>;
   default_payment_method_id: string | null;
+  dunning_paused_until: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
   created_at: DefaultTimestamp;
   updated_at: DefaultTimestamp;
 }
@@ -101,6 +107,8 @@ export interface SubscriptionsTable extends SourceVersionColumns {
   ended_at: Timestamp | null;
   started_at: Timestamp | null;
   updated_at: DefaultTimestamp;
+  collection_method: CollectionMethod | null;
+  default_payment_method_id: string | null;
 }
 
 export interface InvoicesTable extends SourceVersionColumns {
@@ -122,6 +130,7 @@ export interface InvoicesTable extends SourceVersionColumns {
   next_payment_attempt: Timestamp | null;
   hosted_invoice_url: string | null;
   updated_at: DefaultTimestamp;
+  collection_method: CollectionMethod | null;
 }
 
 export type PaymentAttemptStatus = 'succeeded' | 'failed' | 'pending' | 'requires_action';
@@ -212,6 +221,53 @@ export interface CrmSyncStateTable {
   attempts: ColumnType<number, number | undefined, number>;
 }
 
+export type CardActionName = 'retry_payment' | 'send_card_update_link' | 'pause_dunning' | 'resume_dunning';
+export type CardActionStatus = 'queued' | 'running' | 'succeeded' | 'failed' | 'rejected';
+
+export interface CardActionsTable {
+  id: Generated<string>;
+  tenant_id: string;
+  customer_id: string;
+  action: CardActionName;
+  idempotency_key: string;
+  source: 'hubspot_card' | 'salesforce_card' | 'slack' | 'api';
+  requested_by: string;
+  stripe_invoice_id: string | null;
+  status: ColumnType<CardActionStatus, CardActionStatus | undefined, CardActionStatus>;
+  result: Json<Record<string, unknown>> | null;
+  error: string | null;
+  created_at: DefaultTimestamp;
+  finished_at: Timestamp | null;
+}
+
+export interface CrmActivitiesTable {
+  id: Generated<string>;
+  tenant_id: string;
+  customer_id: string;
+  provider: CrmProvider;
+  kind: 'note' | 'task';
+  source_key: string;
+  title: string;
+  body: string;
+  due_at: Timestamp | null;
+  status: ColumnType<'pending' | 'written' | 'failed' | 'skipped', string | undefined, string>;
+  crm_record_id: string | null;
+  attempts: ColumnType<number, number | undefined, number>;
+  last_error: string | null;
+  created_at: DefaultTimestamp;
+  written_at: Timestamp | null;
+}
+
+export interface AuditLogTable {
+  id: Generated<string>;
+  tenant_id: string;
+  actor: string;
+  action: string;
+  subject: string | null;
+  details: ColumnType<Record<string, unknown>, string | undefined, string>;
+  created_at: DefaultTimestamp;
+}
+
 export interface Database {
   tenants: TenantsTable;
   webhook_secrets: WebhookSecretsTable;
@@ -227,6 +283,9 @@ export interface Database {
   crm_connections: CrmConnectionsTable;
   crm_links: CrmLinksTable;
   crm_sync_state: CrmSyncStateTable;
+  card_actions: CardActionsTable;
+  crm_activities: CrmActivitiesTable;
+  audit_log: AuditLogTable;
 }
 
 export type Customer = Selectable<CustomersTable>;

@@ -1,6 +1,6 @@
 /** Reads the ledger tables into the facts the health score needs for one customer. */
 import type { Db } from '../db/database';
-import type { SubscriptionStatus } from '../ledger/changes';
+import type { CollectionMethod, SubscriptionStatus } from '../ledger/changes';
 import { failedPaymentsRule } from './rules';
 import type { CardExpiry, HealthFacts, HealthSubscriptionStatus } from './types';
 
@@ -49,12 +49,16 @@ async function loadCustomer(db: Db, tenantId: string, customerId: string) {
   return customer;
 }
 
+/** Loads the subscriptions newest-written first, so the newest one's own default payment method wins. */
 async function loadSubscriptions(db: Db, tenantId: string, customerId: string) {
   return db
     .selectFrom('subscriptions')
-    .select(['status', 'currency', 'mrr_minor'])
+    .select(['status', 'currency', 'mrr_minor', 'collection_method', 'default_payment_method_id'])
     .where('tenant_id', '=', tenantId)
     .where('customer_id', '=', customerId)
+    .orderBy('source_version', 'desc')
+    .orderBy('source_event_id', 'desc')
+    .orderBy('id', 'desc')
     .execute();
 }
 
@@ -108,7 +112,7 @@ async function loadInvoices(db: Db, tenantId: string, customerId: string) {
     .execute();
   const newest = await db
     .selectFrom('invoices')
-    .select('due_date')
+    .select(['due_date', 'collection_method'])
     .where('tenant_id', '=', tenantId)
     .where('customer_id', '=', customerId)
     .orderBy('invoice_created_at', (ob) => ob.desc().nullsLast())
@@ -166,17 +170,73 @@ async function loadPaymentMethods(db: Db, tenantId: string, customerId: string):
     .execute();
 }
 
+interface SubscriptionCollection {
+  status: string;
+  collection_method: CollectionMethod | null;
+  default_payment_method_id: string | null;
+}
+
+interface NewestInvoice {
+  due_date: Date | null;
+  collection_method: CollectionMethod | null;
+}
+
+/**
+ * Returns whether live subscriptions settle the collection method: true when one charges
+ * automatically, false when all send invoices, and null when none is live or an unknown method
+ * leaves it open.
+ */
+function subscriptionsCollectAutomatically(subscriptions: SubscriptionCollection[]): boolean | null {
+  const methods = subscriptions.filter((row) => isLiveStatus(row.status)).map((row) => row.collection_method);
+  if (methods.includes('charge_automatically')) return true;
+  if (methods.length > 0 && methods.every((method) => method === 'send_invoice')) return false;
+  return null;
+}
+
+/**
+ * Decides whether Stripe charges the customer's payment method: by the live subscriptions'
+ * collection methods, else by the newest invoice's. An invoice stored without one (a payload from
+ * before Stripe added the field) falls back to its due date, which Stripe sets only on send_invoice
+ * invoices. A customer with no invoice gets Stripe's default, `charge_automatically`.
+ */
+export function collectsAutomatically(
+  subscriptions: SubscriptionCollection[],
+  newest: NewestInvoice | null,
+): boolean {
+  const bySubscriptions = subscriptionsCollectAutomatically(subscriptions);
+  if (bySubscriptions !== null) return bySubscriptions;
+  if (newest === null) return true;
+  if (newest.collection_method !== null) return newest.collection_method === 'charge_automatically';
+  return newest.due_date === null;
+}
+
+/**
+ * Lists the default payment method ids in the order Stripe prefers them: the own default of each
+ * live subscription that is not send_invoice, in the order given, then the customer's default.
+ */
+export function defaultPaymentMethodIds(
+  subscriptions: SubscriptionCollection[],
+  customerDefaultId: string | null,
+): string[] {
+  const ids = subscriptions
+    .filter((row) => isLiveStatus(row.status) && row.collection_method !== 'send_invoice')
+    .flatMap((row) => row.default_payment_method_id ?? []);
+  if (customerDefaultId !== null) ids.push(customerDefaultId);
+  return ids;
+}
+
 function expiryOf(method: StoredPaymentMethod | undefined): CardExpiry | null {
   if (!method || method.exp_month === null || method.exp_year === null) return null;
   return { month: method.exp_month, year: method.exp_year };
 }
 
 /**
- * Picks the customer's default payment method when it is still attached, else the most recently
- * written card. `methods` must be attached methods, newest first.
+ * Picks the first of `defaultIds` that is still attached, else the most recently written card.
+ * `methods` must be attached methods, newest first.
  */
-export function pickPaymentMethod(methods: StoredPaymentMethod[], defaultId: string | null) {
-  const byDefault = methods.find((method) => method.stripe_payment_method_id === defaultId);
+export function pickPaymentMethod(methods: StoredPaymentMethod[], defaultIds: readonly string[]) {
+  const attached = (id: string) => methods.find((method) => method.stripe_payment_method_id === id);
+  const byDefault = defaultIds.map(attached).find((method) => method !== undefined);
   const chosen = byDefault ?? methods.find((method) => method.type === 'card');
   return { defaultCardExpiry: expiryOf(chosen), paymentMethodOnFile: chosen !== undefined };
 }
@@ -197,6 +257,9 @@ export async function loadHealthFacts(db: Db, tenantId: string, customerId: stri
   ]);
 
   const live = subscriptions.filter((subscription) => isLiveStatus(subscription.status));
+  // NOTE: only the first attached default is scored, so when live subscriptions have different
+  // defaults, an expiring card on an older subscription does not lower the card points.
+  const defaultIds = defaultPaymentMethodIds(subscriptions, customer.default_payment_method_id);
   const currency = customer.currency ?? live[0]?.currency ?? invoices.unpaid[0]?.currency ?? null;
   const mrrMinor = live
     .filter((subscription) => subscription.currency === currency)
@@ -214,10 +277,8 @@ export async function loadHealthFacts(db: Db, tenantId: string, customerId: stri
     mrrMinor,
     currency,
     subscriptionStatus: pickSubscriptionStatus(subscriptions.map((subscription) => subscription.status)),
-    ...pickPaymentMethod(methods, customer.default_payment_method_id),
-    // TODO: the ledger has no collection_method column, so it is inferred from the newest invoice.
-    // Stripe sets due_date only on send_invoice invoices, which the customer pays by hand.
-    collectsAutomatically: invoices.newest === null || invoices.newest.due_date === null,
+    ...pickPaymentMethod(methods, defaultIds),
+    collectsAutomatically: collectsAutomatically(subscriptions, invoices.newest),
     lastPaymentAt,
   };
 }

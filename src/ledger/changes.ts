@@ -26,6 +26,12 @@ export type SubscriptionStatus =
   | 'incomplete_expired'
   | 'canceled';
 
+/**
+ * Stripe's collection method: `charge_automatically` charges the default payment method, and
+ * `send_invoice` emails the invoice for the customer to pay.
+ */
+export type CollectionMethod = 'charge_automatically' | 'send_invoice';
+
 export interface SubscriptionChange {
   kind: 'subscription';
   stripeSubscriptionId: string;
@@ -39,6 +45,10 @@ export interface SubscriptionChange {
   canceledAt: Date | null;
   endedAt: Date | null;
   startedAt: Date | null;
+  /** Null when the payload has no collection method, as before Stripe added the field. */
+  collectionMethod: CollectionMethod | null;
+  /** The subscription's own default, which Stripe charges in place of the customer's default. */
+  defaultPaymentMethodId: string | null;
 }
 
 /** Stripe invoice statuses; `paid` and `void` are terminal, `uncollectible` may still become `paid`. */
@@ -61,6 +71,8 @@ export interface InvoiceChange {
   paidAt: Date | null;
   nextPaymentAttempt: Date | null;
   hostedInvoiceUrl: string | null;
+  /** Null when the payload has no collection method, as before Stripe added the field. */
+  collectionMethod: CollectionMethod | null;
 }
 
 export type PaymentAttemptStatus = 'succeeded' | 'failed' | 'pending' | 'requires_action';

@@ -1,5 +1,6 @@
 import type { Db } from '../db/database';
 import type {
+  CollectionMethod,
   Customer,
   Invoice,
   PaymentAttempt,
@@ -40,6 +41,10 @@ export interface LedgerSubscription {
   canceledAt: string | null;
   endedAt: string | null;
   startedAt: string | null;
+  /** Null when the newest Stripe payload for it had no collection method. */
+  collectionMethod: CollectionMethod | null;
+  /** The subscription's own default, which Stripe charges in place of the customer's default. */
+  defaultPaymentMethodId: string | null;
 }
 
 export interface LedgerInvoice {
@@ -57,6 +62,8 @@ export interface LedgerInvoice {
   daysOverdue: number;
   nextPaymentAttempt: string | null;
   hostedInvoiceUrl: string | null;
+  /** Null when the newest Stripe payload for it had no collection method. */
+  collectionMethod: CollectionMethod | null;
 }
 
 export interface LedgerPaymentAttempt {
@@ -117,6 +124,8 @@ function toSubscription(row: Subscription): LedgerSubscription {
     canceledAt: isoOrNull(row.canceled_at),
     endedAt: isoOrNull(row.ended_at),
     startedAt: isoOrNull(row.started_at),
+    collectionMethod: row.collection_method,
+    defaultPaymentMethodId: row.default_payment_method_id,
   };
 }
 
@@ -135,6 +144,7 @@ function toInvoice(row: Invoice, now: Date): LedgerInvoice {
     daysOverdue: daysOverdue(row.due_date, row.invoice_created_at, now),
     nextPaymentAttempt: isoOrNull(row.next_payment_attempt),
     hostedInvoiceUrl: row.hosted_invoice_url,
+    collectionMethod: row.collection_method,
   };
 }
 

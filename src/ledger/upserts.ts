@@ -71,6 +71,8 @@ export async function upsertSubscription(trx: Db, context: WriteContext, change:
       canceled_at: change.canceledAt,
       ended_at: change.endedAt,
       started_at: change.startedAt,
+      collection_method: change.collectionMethod,
+      default_payment_method_id: change.defaultPaymentMethodId,
       ...versionColumns(context.source),
     })
     .onConflict((conflict) =>
@@ -86,6 +88,8 @@ export async function upsertSubscription(trx: Db, context: WriteContext, change:
           canceled_at: eb.ref('excluded.canceled_at'),
           ended_at: eb.ref('excluded.ended_at'),
           started_at: eb.ref('excluded.started_at'),
+          collection_method: eb.ref('excluded.collection_method'),
+          default_payment_method_id: eb.ref('excluded.default_payment_method_id'),
           source_version: eb.ref('excluded.source_version'),
           source_event_id: eb.ref('excluded.source_event_id'),
           updated_at: sql`now()`,
@@ -124,6 +128,7 @@ export async function upsertInvoice(trx: Db, context: WriteContext, change: Invo
       paid_at: change.paidAt,
       next_payment_attempt: change.nextPaymentAttempt,
       hosted_invoice_url: change.hostedInvoiceUrl,
+      collection_method: change.collectionMethod,
       ...versionColumns(context.source),
     })
     .onConflict((conflict) =>
@@ -144,6 +149,7 @@ export async function upsertInvoice(trx: Db, context: WriteContext, change: Invo
           paid_at: eb.ref('excluded.paid_at'),
           next_payment_attempt: eb.ref('excluded.next_payment_attempt'),
           hosted_invoice_url: eb.ref('excluded.hosted_invoice_url'),
+          collection_method: eb.ref('excluded.collection_method'),
           source_version: eb.ref('excluded.source_version'),
           source_event_id: eb.ref('excluded.source_event_id'),
           updated_at: sql`now()`,

@@ -1,5 +1,18 @@
-import { CustomerNotFoundError, loadHealthFacts } from '../../src/health/facts';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { normalizeStripeEvent } from '../../integrations/stripe/normalize';
+import type { CollectionMethod } from '../../src/db/schema';
+import { cardOnFileFactor } from '../../src/health/factors';
+import {
+  collectsAutomatically,
+  CustomerNotFoundError,
+  defaultPaymentMethodIds,
+  loadHealthFacts,
+} from '../../src/health/facts';
+import { cardExpiredReason } from '../../src/health/reasons';
+import { scoreHealth } from '../../src/health/score';
 import { healthTrendSince, latestHealth, recordHealth } from '../../src/health/snapshots';
+import { applyLedgerChanges } from '../../src/ledger/project';
 import { createTestDatabase, type TestDatabase } from '../support/database';
 
 const dayMs = 24 * 60 * 60 * 1000;
@@ -44,7 +57,18 @@ describe('health facts and snapshots', () => {
     return row.id;
   }
 
-  async function insertSubscription(customerId: string, status: string, mrrMinor: number): Promise<void> {
+  interface SubscriptionOptions {
+    collectionMethod?: CollectionMethod | null;
+    defaultPaymentMethodId?: string | null;
+    sourceVersion?: number;
+  }
+
+  async function insertSubscription(
+    customerId: string,
+    status: string,
+    mrrMinor: number,
+    options: SubscriptionOptions = {},
+  ): Promise<void> {
     await database.db
       .insertInto('subscriptions')
       .values({
@@ -54,6 +78,9 @@ describe('health facts and snapshots', () => {
         status,
         currency: 'usd',
         mrr_minor: mrrMinor,
+        collection_method: options.collectionMethod ?? null,
+        default_payment_method_id: options.defaultPaymentMethodId ?? null,
+        source_version: options.sourceVersion ?? 1,
       })
       .execute();
   }
@@ -88,6 +115,7 @@ describe('health facts and snapshots', () => {
     createdAt: Date;
     dueDate?: Date | null;
     nextPaymentAttempt?: Date | null;
+    collectionMethod?: CollectionMethod | null;
   }
 
   async function insertInvoice(customerId: string, options: InvoiceOptions): Promise<void> {
@@ -104,6 +132,7 @@ describe('health facts and snapshots', () => {
         invoice_created_at: options.createdAt,
         due_date: options.dueDate ?? null,
         next_payment_attempt: options.nextPaymentAttempt ?? null,
+        collection_method: options.collectionMethod ?? null,
       })
       .execute();
   }
@@ -250,6 +279,124 @@ describe('health facts and snapshots', () => {
     expect(facts.oldestUnpaidDueDate).toBeNull();
   });
 
+  describe('collection method', () => {
+    const expired = { month: 1, year: 2024 };
+
+    it('send_invoice keeps expired card points', async () => {
+      const customerId = await insertCustomer('pm_expired');
+      await insertCard(customerId, 'pm_expired', expired);
+      await insertSubscription(customerId, 'active', 10_000, { collectionMethod: 'send_invoice' });
+      const facts = await loadHealthFacts(database.db, tenantId, customerId, now);
+      const card = cardOnFileFactor(facts, now);
+      expect(facts.collectsAutomatically).toBe(false);
+      expect(facts.defaultCardExpiry).toEqual(expired);
+      expect(card.points).toBe(card.maxPoints);
+      expect(card.reason).toBeNull();
+    });
+
+    it('automatic loses expired card points', async () => {
+      const customerId = await insertCustomer('pm_expired_auto');
+      await insertCard(customerId, 'pm_expired_auto', expired);
+      await insertSubscription(customerId, 'active', 10_000, { collectionMethod: 'charge_automatically' });
+      const facts = await loadHealthFacts(database.db, tenantId, customerId, now);
+      const card = cardOnFileFactor(facts, now);
+      expect(facts.collectsAutomatically).toBe(true);
+      expect(card.points).toBe(0);
+      expect(card.reason).toBe(cardExpiredReason);
+    });
+
+    it('subscription beats newest invoice', async () => {
+      const customerId = await insertCustomer();
+      await insertSubscription(customerId, 'active', 10_000, { collectionMethod: 'send_invoice' });
+      await insertInvoice(customerId, {
+        status: 'paid', amountRemaining: 0, createdAt: daysFromNow(-2), collectionMethod: 'charge_automatically',
+      });
+      const facts = await loadHealthFacts(database.db, tenantId, customerId, now);
+      expect(facts.collectsAutomatically).toBe(false);
+    });
+
+    it('newest invoice method beats due date', async () => {
+      const customerId = await insertCustomer();
+      await insertSubscription(customerId, 'active', 10_000);
+      await insertInvoice(customerId, {
+        status: 'open', amountRemaining: 1_000, createdAt: daysFromNow(-2), dueDate: daysFromNow(28),
+        collectionMethod: 'charge_automatically',
+      });
+      const facts = await loadHealthFacts(database.db, tenantId, customerId, now);
+      expect(facts.collectsAutomatically).toBe(true);
+    });
+
+    it('legacy billing event keeps card points', async () => {
+      const file = path.join(__dirname, '..', 'fixtures', 'stripe', 'subscription.updated.2018.json');
+      const event = JSON.parse(readFileSync(file, 'utf8')) as { id: string; created: number };
+      const normalized = normalizeStripeEvent(event);
+      if (normalized.status !== 'changes') throw new Error(`fixture did not normalize: ${normalized.status}`);
+      const source = { eventId: event.id, createdSeconds: event.created };
+      const { customerIds } = await database.db
+        .transaction()
+        .execute((trx) => applyLedgerChanges(trx, tenantId, source, normalized.changes));
+      const customerId = customerIds[0] as string;
+      await insertCard(customerId, 'card_legacy_expired', expired);
+      const score = scoreHealth(await loadHealthFacts(database.db, tenantId, customerId, now), now);
+      const card = score.factors.find((factor) => factor.key === 'card_on_file');
+      expect(card?.points).toBe(card?.maxPoints);
+      expect(score.reasons).not.toContain(cardExpiredReason);
+    });
+  });
+
+  describe('subscription default payment method', () => {
+    it('overrides the customer default', async () => {
+      const [customerCard, subscriptionCard] = [nextId('pm'), nextId('pm')];
+      const customerId = await insertCustomer(customerCard);
+      await insertCard(customerId, customerCard, { month: 12, year: 2030 });
+      await insertCard(customerId, subscriptionCard, { month: 1, year: 2024 });
+      await insertSubscription(customerId, 'active', 10_000, {
+        collectionMethod: 'charge_automatically', defaultPaymentMethodId: subscriptionCard,
+      });
+      const facts = await loadHealthFacts(database.db, tenantId, customerId, now);
+      expect(facts.defaultCardExpiry).toEqual({ month: 1, year: 2024 });
+      expect(cardOnFileFactor(facts, now).reason).toBe(cardExpiredReason);
+    });
+
+    it('detached default falls back', async () => {
+      const [customerCard, subscriptionCard] = [nextId('pm'), nextId('pm')];
+      const customerId = await insertCustomer(customerCard);
+      await insertCard(customerId, customerCard, { month: 12, year: 2030 });
+      await insertCard(customerId, subscriptionCard, { month: 1, year: 2024 }, { detached: true });
+      await insertSubscription(customerId, 'active', 10_000, { defaultPaymentMethodId: subscriptionCard });
+      const facts = await loadHealthFacts(database.db, tenantId, customerId, now);
+      expect(facts.defaultCardExpiry).toEqual({ month: 12, year: 2030 });
+    });
+
+    it('send_invoice default is skipped', async () => {
+      const [customerCard, invoicedCard] = [nextId('pm'), nextId('pm')];
+      const customerId = await insertCustomer(customerCard);
+      await insertCard(customerId, customerCard, { month: 12, year: 2030 });
+      await insertCard(customerId, invoicedCard, { month: 1, year: 2024 });
+      await insertSubscription(customerId, 'active', 5_000, {
+        collectionMethod: 'send_invoice', defaultPaymentMethodId: invoicedCard,
+      });
+      await insertSubscription(customerId, 'active', 5_000, { collectionMethod: 'charge_automatically' });
+      const facts = await loadHealthFacts(database.db, tenantId, customerId, now);
+      expect(facts.collectsAutomatically).toBe(true);
+      expect(facts.defaultCardExpiry).toEqual({ month: 12, year: 2030 });
+    });
+
+    it('newest subscription default wins', async () => {
+      const cards = [nextId('pm'), nextId('pm'), nextId('pm')];
+      const customerId = await insertCustomer();
+      // Written in an order where neither insertion order nor id order puts the newest first.
+      const versions = [2, 9, 5];
+      for (const [index, card] of cards.entries()) {
+        await insertCard(customerId, card, { month: index + 1, year: 2030 });
+        const sourceVersion = versions[index] as number;
+        await insertSubscription(customerId, 'active', 5_000, { defaultPaymentMethodId: card, sourceVersion });
+      }
+      const facts = await loadHealthFacts(database.db, tenantId, customerId, now);
+      expect(facts.defaultCardExpiry).toEqual({ month: 2, year: 2030 });
+    });
+  });
+
   it('unknown customer is rejected', async () => {
     await expect(loadHealthFacts(database.db, tenantId, '999999', now)).rejects.toBeInstanceOf(CustomerNotFoundError);
   });
@@ -390,5 +537,59 @@ describe('health facts and snapshots', () => {
         .execute();
       expect(rows).toHaveLength(1);
     });
+  });
+});
+
+describe('collectsAutomatically', () => {
+  const live = (method: CollectionMethod | null) => ({
+    status: 'active', collection_method: method, default_payment_method_id: null,
+  });
+  const canceled = (method: CollectionMethod | null) => ({ ...live(method), status: 'canceled' });
+  const invoice = (method: CollectionMethod | null, dueDate: Date | null = null) => ({
+    collection_method: method, due_date: dueDate,
+  });
+  const due = new Date('2025-07-01T00:00:00Z');
+  type Case = [string, ReturnType<typeof live>[], ReturnType<typeof invoice> | null, boolean];
+  const cases: Case[] = [
+    ['nothing stored', [], null, true],
+    ['automatic subscription', [live('charge_automatically')], invoice('send_invoice', due), true],
+    [
+      'send_invoice subscriptions',
+      [live('send_invoice'), live('send_invoice')],
+      invoice('charge_automatically'),
+      false,
+    ],
+    ['one automatic of two', [live('send_invoice'), live('charge_automatically')], null, true],
+    ['canceled subscription', [canceled('charge_automatically')], invoice('send_invoice', due), false],
+    ['unknown subscription method', [live(null), live('send_invoice')], invoice('charge_automatically'), true],
+    ['send_invoice without invoice', [live('send_invoice')], null, false],
+    ['invoice method', [], invoice('send_invoice'), false],
+    ['legacy invoice with due date', [live(null)], invoice(null, due), false],
+    ['legacy invoice without due date', [], invoice(null), true],
+  ];
+  it.each(cases)('%s', (_name, subscriptions, newest, expected) => {
+    expect(collectsAutomatically(subscriptions, newest)).toBe(expected);
+  });
+});
+
+describe('defaultPaymentMethodIds', () => {
+  const subscriptions = [
+    { status: 'active', collection_method: 'charge_automatically' as const, default_payment_method_id: 'pm_a' },
+    { status: 'past_due', collection_method: null, default_payment_method_id: 'pm_b' },
+    { status: 'canceled', collection_method: 'charge_automatically' as const, default_payment_method_id: 'pm_c' },
+    { status: 'active', collection_method: 'send_invoice' as const, default_payment_method_id: 'pm_d' },
+    { status: 'active', collection_method: 'charge_automatically' as const, default_payment_method_id: null },
+  ];
+
+  it('lists live automatic defaults first', () => {
+    expect(defaultPaymentMethodIds(subscriptions, 'pm_customer')).toEqual(['pm_a', 'pm_b', 'pm_customer']);
+  });
+
+  it('omits a missing customer default', () => {
+    expect(defaultPaymentMethodIds(subscriptions, null)).toEqual(['pm_a', 'pm_b']);
+  });
+
+  it('uses the customer default alone', () => {
+    expect(defaultPaymentMethodIds([], 'pm_customer')).toEqual(['pm_customer']);
   });
 });

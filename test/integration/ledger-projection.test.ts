@@ -48,12 +48,13 @@ async function snapshot(tenantId: string) {
     .where('tenant_id', '=', tenantId).orderBy('stripe_customer_id').execute();
   const subscriptions = await db.selectFrom('subscriptions')
     .select(['stripe_subscription_id', 'status', 'currency', 'mrr_minor', 'current_period_end', 'cancel_at_period_end',
-      'canceled_at', 'ended_at', 'started_at', 'source_version', 'source_event_id'])
+      'canceled_at', 'ended_at', 'started_at', 'collection_method', 'default_payment_method_id', 'source_version',
+      'source_event_id'])
     .where('tenant_id', '=', tenantId).orderBy('stripe_subscription_id').execute();
   const invoices = await db.selectFrom('invoices')
     .select(['stripe_invoice_id', 'stripe_subscription_id', 'number', 'status', 'currency', 'amount_due', 'amount_paid',
       'amount_remaining', 'attempt_count', 'invoice_created_at', 'due_date', 'paid_at', 'next_payment_attempt',
-      'hosted_invoice_url', 'source_version', 'source_event_id'])
+      'hosted_invoice_url', 'collection_method', 'source_version', 'source_event_id'])
     .where('tenant_id', '=', tenantId).orderBy('stripe_invoice_id').execute();
   const attempts = await db.selectFrom('payment_attempts')
     .select(['attempt_key', 'stripe_charge_id', 'stripe_payment_intent_id', 'stripe_invoice_id', 'status', 'amount',
@@ -110,6 +111,9 @@ describe('applyLedgerChanges history', () => {
     expect(customer?.name).toBe('Globex Corporation');
     expect(expected.subscriptions[0]?.status).toBe('canceled');
     expect(expected.subscriptions[0]?.mrr_minor).toBe('0');
+    expect(expected.subscriptions[0]?.collection_method).toBe('charge_automatically');
+    expect(expected.subscriptions[0]?.default_payment_method_id).toBeNull();
+    expect(expected.invoices.map((row) => row.collection_method)).toEqual(Array(4).fill('charge_automatically'));
     expect(expected.invoices.map((row) => [row.stripe_invoice_id, row.status])).toEqual([
       ['in_Globex0001', 'paid'],
       ['in_Globex0002', 'paid'],
@@ -213,6 +217,44 @@ describe('applyLedgerChanges rules', () => {
     (reopened.data.object as { status: string }).status = 'open';
     const tenantId = await applyAll([reopened, eventById('evt_h30')]);
     expect((await invoiceRow(tenantId, 'in_Globex0005')).status).toBe('void');
+  });
+
+  it('writes subscription collection fields', async () => {
+    const switched = eventById('evt_h27');
+    Object.assign(switched.data.object, { collection_method: 'send_invoice', default_payment_method: 'pm_GlobexMc' });
+    const tenantId = await applyAll([eventById('evt_h25'), switched]);
+    const row = await subscriptionRow(tenantId);
+    expect(row.collection_method).toBe('send_invoice');
+    expect(row.default_payment_method_id).toBe('pm_GlobexMc');
+  });
+
+  it('keeps newer collection method against older event', async () => {
+    const switched = eventById('evt_h27');
+    Object.assign(switched.data.object, { collection_method: 'send_invoice' });
+    const tenantId = await applyAll([switched, eventById('evt_h25')]);
+    const row = await subscriptionRow(tenantId);
+    expect(row.collection_method).toBe('send_invoice');
+    expect(row.source_event_id).toBe('evt_h27');
+  });
+
+  it('writes a legacy billing invoice', async () => {
+    const legacy = eventById('evt_h11');
+    const object = legacy.data.object as Record<string, unknown>;
+    delete object.collection_method;
+    object.billing = 'send_invoice';
+    const tenantId = await applyAll([legacy]);
+    expect((await invoiceRow(tenantId, 'in_Globex0003')).collection_method).toBe('send_invoice');
+  });
+
+  it('writes null without a collection method', async () => {
+    const legacy = eventById('evt_h16');
+    const object = legacy.data.object as Record<string, unknown>;
+    delete object.collection_method;
+    delete object.default_payment_method;
+    const tenantId = await applyAll([eventById('evt_h04'), legacy]);
+    const row = await subscriptionRow(tenantId);
+    expect(row.collection_method).toBeNull();
+    expect(row.default_payment_method_id).toBeNull();
   });
 
   it('merges charge and PaymentIntent halves', async () => {

@@ -80,6 +80,12 @@ describe('readCustomerLedger', () => {
       expect(invoice?.attemptCount).toBe(1);
       expect(invoice?.daysOverdue).toBe(5);
       expect(invoice?.createdAt).toBe(new Date(invoiceCreated * 1000).toISOString());
+      expect(invoice?.collectionMethod).toBe('charge_automatically');
+    });
+
+    it('reads subscription collection fields', () => {
+      expect(ledger.subscriptions[0]?.collectionMethod).toBe('charge_automatically');
+      expect(ledger.subscriptions[0]?.defaultPaymentMethodId).toBeNull();
     });
 
     it('reads attempts newest first', () => {
@@ -120,6 +126,23 @@ describe('readCustomerLedger', () => {
     expect(ledger?.openInvoices).toEqual([]);
     expect(ledger?.mrrByCurrency).toEqual({ usd: 0 });
     expect(ledger?.subscriptions[0]?.endedAt).not.toBeNull();
+  });
+
+  it('reads a subscription default payment method', async () => {
+    const tenantId = await createTenant();
+    const events = historyUntilCardChange();
+    const last = events[events.length - 1] as StripeEventJson;
+    const update = customerHistory().find((event) => event.id === 'evt_h16') as StripeEventJson;
+    const object = {
+      ...update.data.object,
+      collection_method: 'send_invoice',
+      default_payment_method: { id: 'pm_GlobexMc', object: 'payment_method' },
+    };
+    const switched = { ...update, id: 'evt_switch', created: last.created + 1, data: { object } };
+    await applyAll(tenantId, [...events, switched]);
+    const ledger = await readCustomerLedger(db, tenantId, historyCustomerId, new Date());
+    expect(ledger?.subscriptions[0]?.defaultPaymentMethodId).toBe('pm_GlobexMc');
+    expect(ledger?.subscriptions[0]?.collectionMethod).toBe('send_invoice');
   });
 
   it('limits attempts to 20', async () => {

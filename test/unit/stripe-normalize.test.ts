@@ -102,6 +102,8 @@ describe('normalizeStripeEvent subscriptions', () => {
       canceledAt: at(1659990000),
       endedAt: null,
       startedAt: at(1657000000),
+      collectionMethod: 'charge_automatically',
+      defaultPaymentMethodId: 'pm_1LbSeatsAmex',
     });
   });
 
@@ -157,6 +159,7 @@ describe('normalizeStripeEvent invoices', () => {
       paidAt: null,
       nextPaymentAttempt: at(1480762129),
       hostedInvoiceUrl: null,
+      collectionMethod: null,
     });
   });
 
@@ -209,6 +212,79 @@ describe('normalizeStripeEvent invoices', () => {
       status: 'ignored',
       reason: 'invoice.upcoming previews an invoice that does not exist yet and has no id',
     });
+  });
+});
+
+describe('normalizeStripeEvent collection method', () => {
+  const shapes: Array<[string, 'subscription' | 'invoice', string | null]> = [
+    ['invoice.payment_failed.2016', 'invoice', null],
+    ['invoice.marked_uncollectible.2018', 'invoice', 'send_invoice'],
+    ['invoice.paid.2022', 'invoice', 'charge_automatically'],
+    ['invoice.payment_failed.basil', 'invoice', 'charge_automatically'],
+    ['subscription.trial_will_end.2017', 'subscription', null],
+    ['subscription.updated.2018', 'subscription', 'send_invoice'],
+    ['subscription.updated.2020', 'subscription', 'charge_automatically'],
+    ['subscription.deleted.2024', 'subscription', 'charge_automatically'],
+    ['subscription.created.basil', 'subscription', 'charge_automatically'],
+  ];
+  it.each(shapes)('reads %s', (name, kind, expected) => {
+    expect(changeOf(fixture(name), kind).collectionMethod).toBe(expected);
+  });
+
+  it('reads billing on an old invoice', () => {
+    const event = fixture('invoice.payment_failed.2016');
+    event.data.object.billing = 'charge_automatically';
+    expect(changeOf(event, 'invoice').collectionMethod).toBe('charge_automatically');
+  });
+
+  it('prefers collection_method over billing', () => {
+    const event = fixture('subscription.updated.2018');
+    event.data.object.collection_method = 'charge_automatically';
+    expect(changeOf(event, 'subscription').collectionMethod).toBe('charge_automatically');
+  });
+
+  it('reads an unknown collection method as null', () => {
+    const event = fixture('invoice.paid.2022');
+    event.data.object.collection_method = 'direct_debit';
+    const result = normalizeStripeEvent(event);
+    if (result.status !== 'changes') throw new Error(`expected changes, got ${result.status}`);
+    const invoice = result.changes.find((change) => change.kind === 'invoice');
+    expect(invoice).toMatchObject({ kind: 'invoice', collectionMethod: null, status: 'paid' });
+  });
+});
+
+describe('normalizeStripeEvent subscription default payment method', () => {
+  const shapes: Array<[string, string | null]> = [
+    ['subscription.trial_will_end.2017', null],
+    ['subscription.updated.2018', null],
+    ['subscription.updated.2020', 'pm_1LbSeatsAmex'],
+    ['subscription.deleted.2024', 'card_1PcSeatsLegacy'],
+    ['subscription.created.basil', 'pm_1RbMastercard'],
+  ];
+  it.each(shapes)('reads %s', (name, expected) => {
+    expect(changeOf(fixture(name), 'subscription').defaultPaymentMethodId).toBe(expected);
+  });
+
+  it('prefers default_payment_method over default_source', () => {
+    const event = fixture('subscription.deleted.2024');
+    event.data.object.default_payment_method = 'pm_1PcSeatsVisa';
+    expect(changeOf(event, 'subscription').defaultPaymentMethodId).toBe('pm_1PcSeatsVisa');
+  });
+
+  it('reads an expanded default_source', () => {
+    const event = fixture('subscription.deleted.2024');
+    event.data.object.default_source = { id: 'card_1PcSeatsLegacy', object: 'card', last4: '0005' };
+    expect(changeOf(event, 'subscription').defaultPaymentMethodId).toBe('card_1PcSeatsLegacy');
+  });
+
+  it('reports a default without id', () => {
+    const event = fixture('subscription.created.basil');
+    event.data.object.default_payment_method = { object: 'payment_method' };
+    const result = normalizeStripeEvent(event);
+    if (result.status !== 'invalid') throw new Error(`expected invalid, got ${result.status}`);
+    expect(result.issues).toEqual([
+      'data.object.default_payment_method: expected a string or an object with an id',
+    ]);
   });
 });
 

@@ -3,6 +3,8 @@ import { Redis } from 'ioredis';
 
 export const stripeEventsQueueName = 'stripe-events';
 export const crmSyncQueueName = 'crm-sync';
+export const cardActionsQueueName = 'card-actions';
+export const crmActivitiesQueueName = 'crm-activities';
 
 export interface StripeEventJob {
   eventRowId: string;
@@ -11,6 +13,16 @@ export interface StripeEventJob {
 export interface CrmSyncJob {
   tenantId: string;
   provider: 'hubspot';
+}
+
+/** A CSM action (retry payment, card-update link, pause dunning) recorded in the card_actions table. */
+export interface CardActionJob {
+  cardActionId: string;
+}
+
+/** A note or task waiting in the crm_activities table. */
+export interface CrmActivityJob {
+  crmActivityId: string;
 }
 
 /**
@@ -74,13 +86,20 @@ const stripeEventJobOptions: JobsOptions = {
 export class Queues {
   readonly stripeEvents: Queue<StripeEventJob>;
   readonly crmSync: Queue<CrmSyncJob>;
+  readonly cardActions: Queue<CardActionJob>;
+  readonly crmActivities: Queue<CrmActivityJob>;
 
   constructor(connection: ConnectionOptions, prefix: string) {
     this.stripeEvents = new Queue<StripeEventJob>(stripeEventsQueueName, { connection, prefix });
     this.crmSync = new Queue<CrmSyncJob>(crmSyncQueueName, { connection, prefix });
+    this.cardActions = new Queue<CardActionJob>(cardActionsQueueName, { connection, prefix });
+    this.crmActivities = new Queue<CrmActivityJob>(crmActivitiesQueueName, { connection, prefix });
     // Errors surface through the rejected add() calls; without a listener they would crash the process.
-    this.stripeEvents.on('error', () => undefined);
-    this.crmSync.on('error', () => undefined);
+    for (const queue of this.all()) queue.on('error', () => undefined);
+  }
+
+  private all(): Queue[] {
+    return [this.stripeEvents, this.crmSync, this.cardActions, this.crmActivities] as Queue[];
   }
 
   /**
@@ -124,7 +143,36 @@ export class Queues {
     );
   }
 
+  /** Queues a recorded card action; the job id is the row id, so a second add is a no-op. */
+  async enqueueCardAction(cardActionId: string): Promise<void> {
+    await this.cardActions.add(
+      'run',
+      { cardActionId },
+      {
+        jobId: `card-action-${cardActionId}`,
+        attempts: 5,
+        backoff: { type: 'exponential', delay: 1000 },
+        removeOnComplete: true,
+        removeOnFail: true,
+      },
+    );
+  }
+
+  async enqueueCrmActivity(crmActivityId: string): Promise<void> {
+    await this.crmActivities.add(
+      'write',
+      { crmActivityId },
+      {
+        jobId: `crm-activity-${crmActivityId}`,
+        attempts: 8,
+        backoff: { type: 'exponential', delay: 2000 },
+        removeOnComplete: true,
+        removeOnFail: true,
+      },
+    );
+  }
+
   async close(): Promise<void> {
-    await Promise.allSettled([this.stripeEvents.close(), this.crmSync.close()]);
+    await Promise.allSettled(this.all().map((queue) => queue.close()));
   }
 }

@@ -3,7 +3,7 @@ import net from 'node:net';
 import path from 'node:path';
 import { projectRoot } from '../../src/paths';
 
-/** A free TCP port on loopback, chosen by the kernel. */
+/** Asks the kernel for a free TCP port on loopback. */
 export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = net.createServer();

@@ -24,8 +24,8 @@ const tenantIdSchema = z.uuid();
 
 /**
  * `POST /webhooks/stripe/:tenantId`. The raw body parser runs here only, because the signature covers the
- * exact bytes Stripe sent. The event is committed before the 2xx; handing it to the queue is best effort,
- * and the outbox relay covers a Redis outage or a crash between the commit and the enqueue.
+ * exact bytes Stripe sent. The event is committed before the 2xx. Handing it to the queue is best effort,
+ * because the outbox relay covers a Redis outage or a crash between the commit and the enqueue.
  */
 export function stripeWebhookRouter(deps: WebhookRouteDeps): Router {
   const router = Router();

@@ -26,8 +26,8 @@ export interface CrmActivityJob {
 }
 
 /**
- * Connection settings for a role. Producers (the API server) fail fast while Redis is down, because the
- * event is already committed and the outbox relay enqueues it later; workers wait for Redis instead.
+ * Builds connection settings for a role. Producers (the API server) fail fast while Redis is down, because
+ * the event is already committed and the outbox relay enqueues it later. Workers wait for Redis instead.
  */
 export function redisOptions(redisUrl: string, role: 'producer' | 'worker'): RedisOptions {
   const url = new URL(redisUrl);
@@ -77,7 +77,7 @@ export async function waitForRedis(redis: Redis, timeoutMs: number): Promise<voi
 const stripeEventJobOptions: JobsOptions = {
   attempts: 8,
   backoff: { type: 'exponential', delay: 1000 },
-  // The event row in PostgreSQL is the record of work; finished jobs need not stay in Redis, and removing
+  // The event row in PostgreSQL is the record of work, so finished jobs need not stay in Redis. Removing
   // them lets the outbox relay enqueue the same event id again if it is still unprocessed.
   removeOnComplete: true,
   removeOnFail: true,
@@ -127,7 +127,7 @@ export class Queues {
     }
   }
 
-  /** One pending flush per tenant: adding while one waits is a no-op, which coalesces bursts. */
+  /** Schedules the tenant's CRM flush. Adding while one waits is a no-op, which coalesces bursts. */
   async scheduleCrmFlush(tenantId: string, delayMs: number): Promise<void> {
     await this.crmSync.add(
       'flush',

@@ -8,7 +8,7 @@ import type { Runtime } from '../runtime';
 /**
  * One CRM sync job for a tenant: open its HubSpot connection, bring the CRM schema up to date once per
  * schema version, then flush dirty customers. A token HubSpot rejects marks the connection `needs_reauth`
- * and fails the job without retries; the rows stay dirty, so nothing is lost once the admin reconnects.
+ * and fails the job without retries. The rows stay dirty, so nothing is lost once the admin reconnects.
  */
 export async function runCrmFlush(runtime: Runtime, tenantId: string, now: () => Date): Promise<FlushResult | null> {
   const { db, box, config, metrics } = runtime;

@@ -19,8 +19,8 @@ export interface RelayDeps {
 const relayBatchSize = 500;
 
 /**
- * One pass of the outbox relay: enqueue committed events that have no live job, and schedule CRM flushes
- * for tenants whose dirty rows have waited past the debounce (their flush job may have been lost).
+ * Runs one pass of the outbox relay. It enqueues committed events that have no live job, and schedules CRM
+ * flushes for tenants whose dirty rows waited past the debounce (their flush job may have been lost).
  * Returns how many events it enqueued.
  */
 export async function relayOnce(deps: RelayDeps): Promise<number> {

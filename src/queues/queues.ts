@@ -74,14 +74,19 @@ export async function waitForRedis(redis: Redis, timeoutMs: number): Promise<voi
   }
 }
 
-const stripeEventJobOptions: JobsOptions = {
-  attempts: 8,
-  backoff: { type: 'exponential', delay: 1000 },
-  // The event row in PostgreSQL is the record of work, so finished jobs need not stay in Redis. Removing
-  // them lets the outbox relay enqueue the same event id again if it is still unprocessed.
-  removeOnComplete: true,
-  removeOnFail: true,
-};
+/**
+ * Builds options for a job whose record of work is a PostgreSQL row, so finished jobs need not stay in
+ * Redis. Removing them lets a relay enqueue the same row again if it is still unfinished.
+ */
+function retriedJob(jobId: string, attempts: number, firstDelayMs: number): JobsOptions {
+  return {
+    jobId,
+    attempts,
+    backoff: { type: 'exponential', delay: firstDelayMs },
+    removeOnComplete: true,
+    removeOnFail: true,
+  };
+}
 
 export class Queues {
   readonly stripeEvents: Queue<StripeEventJob>;
@@ -111,7 +116,7 @@ export class Queues {
       eventRowIds.map((eventRowId) => ({
         name: 'project',
         data: { eventRowId },
-        opts: { ...stripeEventJobOptions, jobId: `event-${eventRowId}` },
+        opts: retriedJob(`event-${eventRowId}`, 8, 1000),
       })),
     );
     // A late add after the timeout is harmless: the job id is the event row id, and projection is idempotent.
@@ -132,44 +137,17 @@ export class Queues {
     await this.crmSync.add(
       'flush',
       { tenantId, provider: 'hubspot' },
-      {
-        jobId: `hubspot-flush-${tenantId}`,
-        delay: delayMs,
-        attempts: 10,
-        backoff: { type: 'exponential', delay: 2000 },
-        removeOnComplete: true,
-        removeOnFail: true,
-      },
+      { ...retriedJob(`hubspot-flush-${tenantId}`, 10, 2000), delay: delayMs },
     );
   }
 
-  /** Queues a recorded card action; the job id is the row id, so a second add is a no-op. */
+  /** Queues a recorded card action. The job id is the row id, so a second add is a no-op. */
   async enqueueCardAction(cardActionId: string): Promise<void> {
-    await this.cardActions.add(
-      'run',
-      { cardActionId },
-      {
-        jobId: `card-action-${cardActionId}`,
-        attempts: 5,
-        backoff: { type: 'exponential', delay: 1000 },
-        removeOnComplete: true,
-        removeOnFail: true,
-      },
-    );
+    await this.cardActions.add('run', { cardActionId }, retriedJob(`card-action-${cardActionId}`, 5, 1000));
   }
 
   async enqueueCrmActivity(crmActivityId: string): Promise<void> {
-    await this.crmActivities.add(
-      'write',
-      { crmActivityId },
-      {
-        jobId: `crm-activity-${crmActivityId}`,
-        attempts: 8,
-        backoff: { type: 'exponential', delay: 2000 },
-        removeOnComplete: true,
-        removeOnFail: true,
-      },
-    );
+    await this.crmActivities.add('write', { crmActivityId }, retriedJob(`crm-activity-${crmActivityId}`, 8, 2000));
   }
 
   async close(): Promise<void> {

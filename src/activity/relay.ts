@@ -1,0 +1,37 @@
+import { sql } from 'kysely';
+import type { Db } from '../db/database';
+import type { Queues } from '../queues/queues';
+
+/** A pending row younger than this may still have its first job in the queue. */
+export const RELAY_AFTER_MS = 60_000;
+/** Rows whose writes reached HubSpot this often stay pending and are no longer relayed. */
+export const MAX_RELAYED_ATTEMPTS = 40;
+const RELAY_BATCH_SIZE = 500;
+
+/**
+ * Enqueues pending activities older than a minute whose tenant has an active connection, and returns
+ * how many. The job id is the row id, so a row whose job still waits or retries gets no second job.
+ */
+export async function relayPendingActivities(
+  db: Db,
+  queues: Pick<Queues, 'enqueueCrmActivity'>,
+  now: Date,
+): Promise<number> {
+  const rows = await db
+    .selectFrom('crm_activities as activity')
+    .innerJoin('crm_connections as connection', (join) =>
+      join
+        .onRef('connection.tenant_id', '=', 'activity.tenant_id')
+        .on('connection.provider', '=', sql<'hubspot'>`activity.provider`)
+        .on('connection.status', '=', 'active'),
+    )
+    .select('activity.id')
+    .where('activity.status', '=', 'pending')
+    .where('activity.created_at', '<', new Date(now.getTime() - RELAY_AFTER_MS))
+    .where('activity.attempts', '<', MAX_RELAYED_ATTEMPTS)
+    .orderBy('activity.created_at')
+    .limit(RELAY_BATCH_SIZE)
+    .execute();
+  for (const row of rows) await queues.enqueueCrmActivity(row.id);
+  return rows.length;
+}

@@ -6,6 +6,8 @@ import { ensureDatabase, migrateToLatest } from './db/migrate';
 import { AppError } from './errors';
 import { createApp } from './http/app';
 import { checkDependencies, createRuntime, DependencyUnavailableError, redact } from './runtime';
+import { disconnectHubSpot } from './install/disconnect';
+import { deleteTenantData } from './install/tenant-delete';
 import { addWebhookSecret, createTenant } from './tenants/tenants';
 import { startWorker } from './worker/worker';
 
@@ -26,6 +28,11 @@ Commands:
       --tenant ID                   Tenant id (required)
       --stripe-webhook-secret S     The new secret (required)
       --expire-old-in-hours N       Hours the current secrets stay valid (default 24)
+  tenant disconnect-hubspot     Remove the tenant's HubSpot tokens and stop its CRM sync
+      --tenant ID                   Tenant id (required)
+  tenant delete                 Delete the tenant and all its data; prints row counts per table
+      --tenant ID                   Tenant id (required)
+      --confirm                     Required: the deletion cannot be undone
 
 Configuration comes from environment variables; see README.md.`;
 
@@ -105,8 +112,10 @@ async function runTenantCommand(config: Config, action: string | undefined, args
       tenant: { type: 'string' },
       'expire-old-in-hours': { type: 'string', default: '24' },
       json: { type: 'boolean', default: false },
+      confirm: { type: 'boolean', default: false },
     },
   });
+  if (action === 'disconnect-hubspot' || action === 'delete') return runTenantRemoval(config, action, values);
   const secret = values['stripe-webhook-secret'];
   if (!secret) throw new UsageError('--stripe-webhook-secret is required');
   const runtime = createRuntime(config, 'producer');
@@ -137,6 +146,36 @@ async function runTenantCommand(config: Config, action: string | undefined, args
       console.log(`Added a signing secret; the previous ones expire in ${hours} h`);
     } else {
       throw new UsageError(`Unknown tenant command "${action ?? ''}"`);
+    }
+  } finally {
+    await runtime.close();
+  }
+}
+
+async function runTenantRemoval(
+  config: Config,
+  action: 'disconnect-hubspot' | 'delete',
+  values: { tenant?: string; confirm?: boolean; json?: boolean },
+): Promise<void> {
+  if (!values.tenant) throw new UsageError('--tenant is required');
+  if (action === 'delete' && !values.confirm) {
+    throw new UsageError(`tenant delete removes every row of tenant ${values.tenant} and cannot be undone; add --confirm`);
+  }
+  const runtime = createRuntime(config, 'producer');
+  try {
+    if (action === 'disconnect-hubspot') {
+      const result = await disconnectHubSpot(runtime, values.tenant, 'cli', new Date());
+      if (values.json) console.log(JSON.stringify(result));
+      else if (result.disconnected) console.log(`Disconnected HubSpot portal ${result.portalId} from tenant ${values.tenant}`);
+      else console.log(`Tenant ${values.tenant} has no connected HubSpot portal; nothing to do`);
+      return;
+    }
+    const deletion = await deleteTenantData(runtime.db, values.tenant);
+    if (!deletion.tenantFound) throw new AppError('tenant_not_found', `No tenant ${values.tenant}`, { status: 404 });
+    if (values.json) console.log(JSON.stringify(deletion.deleted));
+    else {
+      console.log(`Deleted tenant ${values.tenant}. Rows deleted per table:`);
+      for (const [table, count] of Object.entries(deletion.deleted)) console.log(`  ${table.padEnd(20)} ${count}`);
     }
   } finally {
     await runtime.close();

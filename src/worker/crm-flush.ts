@@ -1,17 +1,47 @@
 import { UnrecoverableError } from 'bullmq';
 import { HubSpotApiCrm, hubSpotSettingsFromConfig } from '../../integrations/hubspot/api-client';
 import { HubSpotError } from '../../integrations/hubspot/errors';
+import { HubSpotOAuthClient } from '../../integrations/hubspot/oauth';
+import { HubSpotTokenError, HubSpotTokenProvider, markNeedsReauth } from '../../integrations/hubspot/tokens';
 import { applyHubSpotSchema, CRM_SCHEMA_VERSION } from '../../migrations/crm/hubspot-company-properties';
 import { flushHubSpotSync, type FlushResult } from '../sync/hubspot-sync';
+import { hubSpotAppCredentials, loadInstallConfig } from '../install/config';
 import type { Runtime } from '../runtime';
+
+const providers = new WeakMap<Runtime, HubSpotTokenProvider>();
+
+/** One token provider per runtime, with OAuth refresh when HUBSPOT_CLIENT_ID/SECRET are set. */
+export function tokenProviderFor(runtime: Runtime, now: () => Date): HubSpotTokenProvider {
+  let provider = providers.get(runtime);
+  if (!provider) {
+    const install = loadInstallConfig();
+    const credentials = hubSpotAppCredentials(install);
+    provider = new HubSpotTokenProvider({
+      db: runtime.db,
+      box: runtime.box,
+      redis: runtime.redis,
+      oauth: credentials ? new HubSpotOAuthClient({ baseUrl: install.HUBSPOT_OAUTH_BASE_URL, ...credentials }) : null,
+      log: runtime.log.child({ module: 'hubspot-tokens' }),
+      now,
+      keyPrefix: runtime.config.QUEUE_PREFIX,
+    });
+    providers.set(runtime, provider);
+  }
+  return provider;
+}
 
 /**
  * One CRM sync job for a tenant: open its HubSpot connection, bring the CRM schema up to date once per
  * schema version, then flush dirty customers. A token HubSpot rejects marks the connection `needs_reauth`
  * and fails the job without retries. The rows stay dirty, so nothing is lost once the admin reconnects.
  */
-export async function runCrmFlush(runtime: Runtime, tenantId: string, now: () => Date): Promise<FlushResult | null> {
-  const { db, box, config, metrics } = runtime;
+export async function runCrmFlush(
+  runtime: Runtime,
+  tenantId: string,
+  now: () => Date,
+  tokens: HubSpotTokenProvider = tokenProviderFor(runtime, now),
+): Promise<FlushResult | null> {
+  const { db, config, metrics } = runtime;
   const log = runtime.log.child({ module: 'crm-sync', tenantId, provider: 'hubspot' });
   const tenant = await db.selectFrom('tenants').select(['id', 'settings']).where('id', '=', tenantId).executeTakeFirst();
   const connection = await db
@@ -24,9 +54,17 @@ export async function runCrmFlush(runtime: Runtime, tenantId: string, now: () =>
     log.info({ status: connection?.status ?? 'none' }, 'no active HubSpot connection; flush skipped');
     return null;
   }
+  let accessToken: string;
+  try {
+    accessToken = await tokens.accessTokenFor(connection);
+  } catch (error) {
+    // A rejected refresh token already marked the connection needs_reauth; retrying cannot help.
+    if (error instanceof HubSpotTokenError && !error.retryable) throw new UnrecoverableError(error.message);
+    throw error;
+  }
   const crm = new HubSpotApiCrm({
     ...hubSpotSettingsFromConfig(config),
-    accessToken: box.open(connection.access_token_sealed),
+    accessToken,
     portalId: connection.account_id ?? tenantId,
     redis: runtime.redis,
     rateLimitKeyPrefix: `${config.QUEUE_PREFIX}:hubspot-rate`,
@@ -51,11 +89,7 @@ export async function runCrmFlush(runtime: Runtime, tenantId: string, now: () =>
     return result;
   } catch (error) {
     if (error instanceof HubSpotError && error.code === 'hubspot_unauthorized') {
-      await db
-        .updateTable('crm_connections')
-        .set({ status: 'needs_reauth', updated_at: now() })
-        .where('id', '=', connection.id)
-        .execute();
+      await markNeedsReauth(db, connection, error.message, now());
       log.error({ code: error.code }, 'HubSpot rejected the token; connection needs re-authorization');
       throw new UnrecoverableError(error.message);
     }

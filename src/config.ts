@@ -20,8 +20,19 @@ const encryptionKeyList = z
     return keys;
   });
 
+/** HubSpot app (OAuth) settings. Without the client id and secret, install and card routes answer 503. */
+export const hubspotAppFields = {
+  HUBSPOT_CLIENT_ID: z.string().min(1).optional(),
+  HUBSPOT_CLIENT_SECRET: z.string().min(1).optional(),
+  /** Host of the token endpoint (POST /oauth/v3/token); tests and the emulator override it. */
+  HUBSPOT_OAUTH_BASE_URL: z.url().default('https://api.hubapi.com'),
+  /** Host of the consent page (GET /oauth/authorize). */
+  HUBSPOT_APP_BASE_URL: z.url().default('https://app.hubspot.com'),
+};
+
 const configSchema = z
   .object({
+    ...hubspotAppFields,
     NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
     HOST: z.string().default('127.0.0.1'),
     PORT: z.coerce.number().int().min(0).max(65535).default(3000),

@@ -2,15 +2,21 @@ import express, { type Express } from 'express';
 import type { Redis } from 'ioredis';
 import { sql } from 'kysely';
 import type { Logger } from 'pino';
+import { hubspotCardRouter } from '../cards/card-routes';
+import { cardPreviewRouter } from '../cards/preview-routes';
+import type { Config } from '../config';
+import { loadManifest } from '../install/manifest';
+import { hubspotInstallRouter } from '../install/oauth-routes';
 import type { SecretBox } from '../db/crypto';
 import type { Db } from '../db/database';
 import { stripeWebhookRouter } from '../ingestion/webhook-route';
 import type { Metrics } from '../metrics';
 import { waitForRedis, type Queues } from '../queues/queues';
 import { apiRouter } from './api-routes';
-import { errorHandler, notFoundHandler } from './errors';
+import { errorHandler, notFoundHandler, sendError } from './errors';
 
 export interface AppDeps {
+  config: Config;
   db: Db;
   redis: Redis;
   box: SecretBox;
@@ -53,9 +59,25 @@ export function createApp(deps: AppDeps): Express {
       now,
     }),
   );
+  app.use(hubspotCardRoutes(deps, now));
+  app.use(
+    hubspotInstallRouter({ ...deps, install: deps.config, manifest: loadManifest(), now }),
+  );
+  app.use(cardPreviewRouter({ db: deps.db, now }));
   app.use(apiRouter({ db: deps.db, now }));
 
   app.use(notFoundHandler());
   app.use(errorHandler(deps.log));
   return app;
+}
+
+/** The signed card routes, or a 503 that names the missing settings when the HubSpot app is not configured. */
+function hubspotCardRoutes(deps: AppDeps, now: () => Date) {
+  const clientSecret = deps.config.HUBSPOT_CLIENT_SECRET;
+  if (!clientSecret) {
+    return express.Router().use('/cards/hubspot', (_req, res) =>
+      sendError(res, 503, 'hubspot_app_not_configured', 'Set HUBSPOT_CLIENT_ID and HUBSPOT_CLIENT_SECRET to serve the HubSpot card'),
+    );
+  }
+  return hubspotCardRouter({ ...deps, now, publicBaseUrl: deps.config.PUBLIC_BASE_URL, clientSecret });
 }

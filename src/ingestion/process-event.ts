@@ -2,6 +2,7 @@ import type { Logger } from 'pino';
 import { normalizeStripeEvent } from '../../integrations/stripe/normalize';
 import type { Db } from '../db/database';
 import type { EventOutcome } from '../db/schema';
+import { planActivitiesForEvent } from '../activity/plan';
 import { recordHealth } from '../health/snapshots';
 import { applyLedgerChanges } from '../ledger/project';
 import { markCrmDirty } from '../sync/hubspot-sync';
@@ -13,6 +14,8 @@ export interface ProcessEventResult {
   customerIds: string[];
   /** True when a CRM sync for the tenant should be scheduled. */
   crmDirty: boolean;
+  /** Notes and tasks planned for CRM records, to enqueue after the commit. */
+  activityIds: string[];
 }
 
 /**
@@ -32,18 +35,29 @@ export async function processStripeEvent(
       .where('id', '=', eventRowId)
       .forUpdate()
       .executeTakeFirst();
-    if (!event) return { outcome: 'not_found', customerIds: [], crmDirty: false };
+    if (!event) return { outcome: 'not_found', customerIds: [], crmDirty: false, activityIds: [] };
     const base = { tenantId: event.tenant_id };
-    if (event.processed_at) return { ...base, outcome: 'already_processed', customerIds: [], crmDirty: false };
+    if (event.processed_at) {
+      return { ...base, outcome: 'already_processed', customerIds: [], crmDirty: false, activityIds: [] };
+    }
 
     const now = options.now();
     const log = options.log.child({ tenantId: event.tenant_id, eventId: event.event_id, type: event.type });
     const normalized = normalizeStripeEvent(event.payload);
     let outcome: EventOutcome;
     let customerIds: string[] = [];
+    let activityIds: string[] = [];
     if (normalized.status === 'changes') {
       const source = { eventId: event.event_id, createdSeconds: Math.floor(event.event_created_at.getTime() / 1000) };
       ({ customerIds } = await applyLedgerChanges(trx, event.tenant_id, source, normalized.changes));
+      activityIds = await planActivitiesForEvent(trx, {
+        tenantId: event.tenant_id,
+        eventId: event.event_id,
+        eventType: event.type,
+        customerIds,
+        changes: normalized.changes,
+        now,
+      });
       outcome = 'applied';
     } else if (normalized.status === 'ignored') {
       outcome = 'ignored';
@@ -74,6 +88,6 @@ export async function processStripeEvent(
       .set((eb) => ({ processed_at: now, outcome, attempts: eb('attempts', '+', 1) }))
       .where('id', '=', event.id)
       .execute();
-    return { ...base, outcome, customerIds, crmDirty };
+    return { ...base, outcome, customerIds, crmDirty, activityIds };
   });
 }

@@ -1,15 +1,8 @@
 import { z } from 'zod';
-import { ConfigError } from '../config';
+import { ConfigError, hubspotAppFields } from '../config';
 
-const installConfigSchema = z.object({
-  /** Client id and secret from the app's Auth tab in HubSpot; without them the install routes return 503. */
-  HUBSPOT_CLIENT_ID: z.string().min(1).optional(),
-  HUBSPOT_CLIENT_SECRET: z.string().min(1).optional(),
-  /** Host of the token endpoint (POST /oauth/v3/token); tests and the emulator override it. */
-  HUBSPOT_OAUTH_BASE_URL: z.url().default('https://api.hubapi.com'),
-  /** Host of the consent page (GET /oauth/authorize). */
-  HUBSPOT_APP_BASE_URL: z.url().default('https://app.hubspot.com'),
-});
+// The same fields as the main configuration, so `loadConfig` lists their problems at start-up too.
+const installConfigSchema = z.object(hubspotAppFields);
 
 export type InstallConfig = z.infer<typeof installConfigSchema>;
 

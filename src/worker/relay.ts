@@ -1,5 +1,7 @@
 import { sql } from 'kysely';
 import type { Logger } from 'pino';
+import { relayPendingActivities } from '../activity/relay';
+import { relayQueuedCardActions } from '../cards/record-card-action';
 import type { Db } from '../db/database';
 import { countUnprocessedEvents, findEventsToRelay, markEnqueued } from '../ingestion/event-store';
 import type { Metrics } from '../metrics';
@@ -40,6 +42,8 @@ export async function relayOnce(deps: RelayDeps): Promise<number> {
     .where('dirty_since', '<', waitingSince)
     .execute();
   for (const { tenant_id } of tenants) await deps.queues.scheduleCrmFlush(tenant_id, 0);
+  await relayQueuedCardActions(deps.db, deps.queues, now);
+  await relayPendingActivities(deps.db, deps.queues, now);
   deps.metrics.unprocessedEvents.set(await countUnprocessedEvents(deps.db));
   return eventRowIds.length;
 }

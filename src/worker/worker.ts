@@ -1,6 +1,17 @@
 import { Worker, type Job } from 'bullmq';
+import { relayPendingActivities } from '../activity/relay';
+import { activityDepsFromRuntime } from '../activity/runtime-deps';
+import { writeCrmActivity } from '../activity/write-activity';
 import { processStripeEvent } from '../ingestion/process-event';
-import { crmSyncQueueName, redisOptions, stripeEventsQueueName, type CrmSyncJob, type StripeEventJob } from '../queues/queues';
+import {
+  crmActivitiesQueueName,
+  crmSyncQueueName,
+  redisOptions,
+  stripeEventsQueueName,
+  type CrmActivityJob,
+  type CrmSyncJob,
+  type StripeEventJob,
+} from '../queues/queues';
 import type { Runtime } from '../runtime';
 import { startRelayLoop } from './relay';
 import { runCrmFlush } from './crm-flush';
@@ -24,6 +35,8 @@ export function startWorker(runtime: Runtime, options: { now?: () => Date } = {}
         metrics.eventsProcessed.inc({ outcome: result.outcome });
       }
       if (result.crmDirty && result.tenantId) await queues.scheduleCrmFlush(result.tenantId, config.CRM_SYNC_DEBOUNCE_MS);
+      // If Redis fails here, the relay enqueues the still-pending activity rows later.
+      for (const activityId of result.activityIds) await queues.enqueueCrmActivity(activityId);
       return result.outcome;
     },
     { connection, prefix: config.QUEUE_PREFIX, concurrency: config.WORKER_CONCURRENCY },
@@ -42,7 +55,18 @@ export function startWorker(runtime: Runtime, options: { now?: () => Date } = {}
   crmWorker.on('failed', (job, error) => {
     log.warn({ tenantId: job?.data.tenantId, attempt: job?.attemptsMade, err: error.message }, 'CRM flush failed');
   });
-  for (const worker of [eventWorker, crmWorker]) {
+  const activityDeps = activityDepsFromRuntime(runtime, now);
+  const activityWorker = new Worker<CrmActivityJob>(
+    crmActivitiesQueueName,
+    async (job: Job<CrmActivityJob>) => writeCrmActivity(activityDeps, job.data.crmActivityId),
+    { connection, prefix: config.QUEUE_PREFIX, concurrency: 2 },
+  );
+  activityWorker.on('failed', (job, error) => {
+    log.warn({ crmActivityId: job?.data.crmActivityId, attempt: job?.attemptsMade, err: error.message }, 'CRM activity write failed');
+  });
+
+  const workers = [eventWorker, crmWorker, activityWorker];
+  for (const worker of workers) {
     worker.on('error', (error) => log.warn({ err: error.message }, 'queue connection error'));
   }
 
@@ -56,7 +80,7 @@ export function startWorker(runtime: Runtime, options: { now?: () => Date } = {}
     async stop() {
       await relay.stop();
       // close() waits for running jobs to finish, so a deploy does not cut a projection in half.
-      await Promise.all([eventWorker.close(), crmWorker.close()]);
+      await Promise.all(workers.map((worker) => worker.close()));
       log.info('worker stopped');
     },
   };

@@ -26,6 +26,7 @@ export function buildTestApp(db: Db, config: Config, options: { redisUrl?: strin
   const metrics = new Metrics();
   const box = new SecretBox(config.TOKEN_ENCRYPTION_KEYS, config.TOKEN_ENCRYPTION_KEY_ID);
   const app = createApp({
+    config,
     db,
     redis,
     box,

@@ -6,9 +6,11 @@
 import { randomUUID } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import express, { type NextFunction, type Request, type Response } from 'express';
+import { engagementRoutes, type EmulatedEngagement } from './hubspot-engagements';
 import { EmulatedError, HubSpotStore, type EmulatedCompany, type EmulatedProperty } from './hubspot-store';
 
 export type { EmulatedCompany } from './hubspot-store';
+export type { EmulatedEngagement } from './hubspot-engagements';
 
 export interface HubSpotEmulatorOptions {
   port?: number;
@@ -23,6 +25,8 @@ export interface HubSpotEmulator {
   companies(): EmulatedCompany[];
   /** Requests received, including those rejected with 401 or 429. */
   requestCount(): number;
+  /** Notes and tasks written to company records. */
+  engagements(): EmulatedEngagement[];
 }
 
 const windowMs = 10_000;
@@ -199,6 +203,7 @@ export async function startHubSpotEmulator(options: HubSpotEmulatorOptions = {})
   app.use(express.json({ limit: '5mb' }));
   propertyRoutes(app, store);
   companyRoutes(app, store);
+  const engagements = engagementRoutes(app);
   app.use((_req: Request, res: Response) =>
     sendError(res, new EmulatedError(404, 'OBJECT_NOT_FOUND', 'No such endpoint in the emulator')),
   );
@@ -224,5 +229,6 @@ export async function startHubSpotEmulator(options: HubSpotEmulatorOptions = {})
     companies: () =>
       [...store.companies.values()].map((company) => ({ ...company, properties: { ...company.properties } })),
     requestCount: () => counter.requests,
+    engagements,
   };
 }

@@ -16,8 +16,9 @@ export async function relayPendingActivities(
   db: Db,
   queues: Pick<Queues, 'enqueueCrmActivity'>,
   now: Date,
+  options: { tenantId?: string; olderThanMs?: number } = {},
 ): Promise<number> {
-  const rows = await db
+  let query = db
     .selectFrom('crm_activities as activity')
     .innerJoin('crm_connections as connection', (join) =>
       join
@@ -27,11 +28,13 @@ export async function relayPendingActivities(
     )
     .select('activity.id')
     .where('activity.status', '=', 'pending')
-    .where('activity.created_at', '<', new Date(now.getTime() - RELAY_AFTER_MS))
     .where('activity.attempts', '<', MAX_RELAYED_ATTEMPTS)
     .orderBy('activity.created_at')
-    .limit(RELAY_BATCH_SIZE)
-    .execute();
+    .limit(RELAY_BATCH_SIZE);
+  const olderThanMs = options.olderThanMs ?? RELAY_AFTER_MS;
+  if (olderThanMs > 0) query = query.where('activity.created_at', '<', new Date(now.getTime() - olderThanMs));
+  if (options.tenantId) query = query.where('activity.tenant_id', '=', options.tenantId);
+  const rows = await query.execute();
   for (const row of rows) await queues.enqueueCrmActivity(row.id);
   return rows.length;
 }

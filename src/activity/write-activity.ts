@@ -27,6 +27,7 @@ export type WriteOutcome =
   | 'not_found'
   | 'waiting_for_connection'
   | 'skipped'
+  | 'waiting_for_match'
   | 'failed';
 
 type ActivityRow = Awaited<ReturnType<typeof loadActivity>>;
@@ -44,6 +45,18 @@ async function findCompanyId(db: Db, row: NonNullable<ActivityRow>): Promise<str
     .where('customer_id', '=', row.customer_id)
     .executeTakeFirst();
   return link?.record_id ?? null;
+}
+
+/** True while the CRM sync has not yet decided which company, if any, the customer belongs to. */
+async function matchPending(db: Db, row: NonNullable<ActivityRow>): Promise<boolean> {
+  const state = await db
+    .selectFrom('crm_sync_state')
+    .select(['match_status', 'dirty_since'])
+    .where('tenant_id', '=', row.tenant_id)
+    .where('provider', '=', row.provider as 'hubspot')
+    .where('customer_id', '=', row.customer_id)
+    .executeTakeFirst();
+  return !state || state.match_status === 'pending' || state.dirty_since !== null;
 }
 
 /** Counts the attempt before any request, so a crash after HubSpot's create still leaves a trace. */
@@ -93,7 +106,8 @@ async function createOrFind(
  * Writes one pending crm_activities row to the CRM and stores the CRM record id. A row that is no
  * longer pending is left alone, so a repeated job sends nothing. Retryable HubSpot errors are rethrown
  * for BullMQ to retry; other HubSpot errors mark the row `failed`. A customer without a linked company
- * marks it `skipped`, and a tenant without an active connection leaves it pending for the relay.
+ * marks it `skipped` once the CRM sync has settled its match. Until then, and for a tenant without an
+ * active connection, the row stays pending.
  */
 export async function writeCrmActivity(
   deps: WriteActivityDeps,
@@ -115,6 +129,11 @@ export async function writeCrmActivity(
     return 'waiting_for_connection';
   }
   const recordId = await findCompanyId(deps.db, row);
+  if (!recordId && (await matchPending(deps.db, row))) {
+    // The next CRM flush decides the company; it enqueues this row again afterwards.
+    log.info('company match not settled yet; activity stays pending');
+    return 'waiting_for_match';
+  }
   if (!recordId) {
     const reason = `customer ${row.customer_id} is not linked to a CRM company`;
     await finish(deps.db, row.id, { status: 'skipped', last_error: reason });

@@ -4,6 +4,7 @@ import { HubSpotError } from '../../integrations/hubspot/errors';
 import { HubSpotOAuthClient } from '../../integrations/hubspot/oauth';
 import { HubSpotTokenError, HubSpotTokenProvider, markNeedsReauth } from '../../integrations/hubspot/tokens';
 import { applyHubSpotSchema, CRM_SCHEMA_VERSION } from '../../migrations/crm/hubspot-company-properties';
+import { relayPendingActivities } from '../activity/relay';
 import { flushHubSpotSync, type FlushResult } from '../sync/hubspot-sync';
 import { hubSpotAppCredentials, loadInstallConfig } from '../install/config';
 import type { Runtime } from '../runtime';
@@ -86,6 +87,8 @@ export async function runCrmFlush(
     for (const outcome of ['written', 'created', 'unchanged', 'unmatched', 'failed'] as const) {
       if (result[outcome] > 0) metrics.crmWrites.inc({ provider: 'hubspot', outcome }, result[outcome]);
     }
+    // Notes and tasks that waited for this flush to settle their company can be written now.
+    await relayPendingActivities(db, runtime.queues, now(), { tenantId, olderThanMs: 0 });
     return result;
   } catch (error) {
     if (error instanceof HubSpotError && error.code === 'hubspot_unauthorized') {

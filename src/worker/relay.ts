@@ -83,7 +83,8 @@ export async function hasPendingWork(db: Db): Promise<boolean> {
     .selectNoFrom((eb) => [
       eb.exists(eb.selectFrom('stripe_events').select(sql`1`.as('x')).where('processed_at', 'is', null)).as('events'),
       eb.exists(eb.selectFrom('crm_sync_state').select(sql`1`.as('x')).where('dirty_since', 'is not', null)).as('crm'),
+      eb.exists(eb.selectFrom('crm_activities').select(sql`1`.as('x')).where('status', '=', 'pending')).as('activities'),
     ])
     .executeTakeFirstOrThrow();
-  return Boolean(row.events) || Boolean(row.crm);
+  return Boolean(row.events) || Boolean(row.crm) || Boolean(row.activities);
 }

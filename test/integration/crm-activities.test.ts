@@ -356,13 +356,20 @@ describe('CRM activities', () => {
       expect(row.last_error).toContain('hubspot_bad_request');
     });
 
-    it('unlinked company skipped', async () => {
+    it('unlinked company waits, then skipped', async () => {
       const other = await database.db
         .insertInto('customers')
         .values({ tenant_id: tenantId, stripe_customer_id: 'cus_unlinked' })
         .returning('id')
         .executeTakeFirstOrThrow();
       const id = await insertActivity('stripe:evt_s1:payment_failed', { customer: other.id });
+      expect(await writeCrmActivity(deps(), id)).toBe('waiting_for_match');
+      expect((await readRow(id)).status).toBe('pending');
+
+      await database.db
+        .insertInto('crm_sync_state')
+        .values({ tenant_id: tenantId, customer_id: other.id, provider: 'hubspot', match_status: 'unmatched' })
+        .execute();
       expect(await writeCrmActivity(deps(), id)).toBe('skipped');
       expect((await readRow(id)).status).toBe('skipped');
     });

@@ -78,6 +78,13 @@ describe('ingestion pipeline', () => {
     expect(company?.properties.csm_subscription_status).toBe('past_due');
     expect(company?.properties.csm_health_score).toBe(String(response.body.health.score));
     expect(company?.properties.csm_failed_payments_30d).toBe('1');
+
+    // The failed renewal is written to the company as a note and a follow-up task.
+    const notes = emulator.engagements().filter((engagement) => engagement.type === 'notes');
+    const tasks = emulator.engagements().filter((engagement) => engagement.type === 'tasks');
+    expect(notes.some((note) => note.companyIds.includes(company!.id) && /Payment failed/.test(note.properties.hs_note_body ?? ''))).toBe(true);
+    expect(tasks).toHaveLength(1);
+    expect(tasks[0]?.properties.hs_task_subject).toBe('Contact Globex Corporation about a failed payment');
   });
 
   it('dead-letters a malformed event and keeps processing', async () => {

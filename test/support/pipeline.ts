@@ -27,7 +27,14 @@ export async function waitForIdle(db: Db, queues: Queues, timeoutMs = 15_000): P
     const counts = await queues.crmSync.getJobCounts('waiting', 'delayed', 'active');
     const queued = Object.values(counts).reduce((sum, count) => sum + count, 0);
     if (!(await hasPendingWork(db)) && queued === 0) return;
-    if (Date.now() > deadline) throw new Error(`pipeline still busy after ${timeoutMs} ms: ${JSON.stringify(counts)}`);
+    if (Date.now() > deadline) {
+      const pending = {
+        events: await db.selectFrom('stripe_events').select('id').where('processed_at', 'is', null).execute(),
+        dirty: await db.selectFrom('crm_sync_state').selectAll().where('dirty_since', 'is not', null).execute(),
+        activities: await db.selectFrom('crm_activities').selectAll().where('status', '=', 'pending').execute(),
+      };
+      throw new Error(`pipeline still busy after ${timeoutMs} ms: ${JSON.stringify({ counts, pending })}`);
+    }
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
 }

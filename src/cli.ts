@@ -8,6 +8,7 @@ import { createApp } from './http/app';
 import { checkDependencies, createRuntime, DependencyUnavailableError, redact } from './runtime';
 import { disconnectHubSpot } from './install/disconnect';
 import { deleteTenantData } from './install/tenant-delete';
+import { setStripeApiKey } from './actions/stripe-key';
 import { addWebhookSecret, createTenant } from './tenants/tenants';
 import { startWorker } from './worker/worker';
 
@@ -28,6 +29,9 @@ Commands:
       --tenant ID                   Tenant id (required)
       --stripe-webhook-secret S     The new secret (required)
       --expire-old-in-hours N       Hours the current secrets stay valid (default 24)
+  tenant set-stripe-key         Store the restricted Stripe API key that card actions use
+      --tenant ID                   Tenant id (required)
+      --stripe-api-key KEY          rk_... or sk_... key with invoice write and billing portal access
   tenant disconnect-hubspot     Remove the tenant's HubSpot tokens and stop its CRM sync
       --tenant ID                   Tenant id (required)
   tenant delete                 Delete the tenant and all its data; prints row counts per table
@@ -113,8 +117,10 @@ async function runTenantCommand(config: Config, action: string | undefined, args
       'expire-old-in-hours': { type: 'string', default: '24' },
       json: { type: 'boolean', default: false },
       confirm: { type: 'boolean', default: false },
+      'stripe-api-key': { type: 'string' },
     },
   });
+  if (action === 'set-stripe-key') return runSetStripeKey(config, values);
   if (action === 'disconnect-hubspot' || action === 'delete') return runTenantRemoval(config, action, values);
   const secret = values['stripe-webhook-secret'];
   if (!secret) throw new UsageError('--stripe-webhook-secret is required');
@@ -177,6 +183,18 @@ async function runTenantRemoval(
       console.log(`Deleted tenant ${values.tenant}. Rows deleted per table:`);
       for (const [table, count] of Object.entries(deletion.deleted)) console.log(`  ${table.padEnd(20)} ${count}`);
     }
+  } finally {
+    await runtime.close();
+  }
+}
+
+async function runSetStripeKey(config: Config, values: { tenant?: string; 'stripe-api-key'?: string }): Promise<void> {
+  if (!values.tenant) throw new UsageError('--tenant is required');
+  if (!values['stripe-api-key']) throw new UsageError('--stripe-api-key is required');
+  const runtime = createRuntime(config, 'producer');
+  try {
+    await setStripeApiKey(runtime.db, runtime.box, values.tenant, values['stripe-api-key']);
+    console.log(`Stored the Stripe API key for tenant ${values.tenant}; card actions can now call Stripe`);
   } finally {
     await runtime.close();
   }

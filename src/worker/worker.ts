@@ -2,12 +2,18 @@ import { Worker, type Job } from 'bullmq';
 import { relayPendingActivities } from '../activity/relay';
 import { activityDepsFromRuntime } from '../activity/runtime-deps';
 import { writeCrmActivity } from '../activity/write-activity';
+import { failExhaustedCardAction } from '../actions/card-action-store';
+import { tenantStripeBilling } from '../actions/stripe-key';
+import { runCardAction } from '../actions/run-card-action';
+import { recordActionActivity } from '../activity/plan';
 import { processStripeEvent } from '../ingestion/process-event';
 import {
+  cardActionsQueueName,
   crmActivitiesQueueName,
   crmSyncQueueName,
   redisOptions,
   stripeEventsQueueName,
+  type CardActionJob,
   type CrmActivityJob,
   type CrmSyncJob,
   type StripeEventJob,
@@ -65,7 +71,8 @@ export function startWorker(runtime: Runtime, options: { now?: () => Date } = {}
     log.warn({ crmActivityId: job?.data.crmActivityId, attempt: job?.attemptsMade, err: error.message }, 'CRM activity write failed');
   });
 
-  const workers = [eventWorker, crmWorker, activityWorker];
+  const actionWorker = startCardActionWorker(runtime, now, connection);
+  const workers = [eventWorker, crmWorker, activityWorker, actionWorker];
   for (const worker of workers) {
     worker.on('error', (error) => log.warn({ err: error.message }, 'queue connection error'));
   }
@@ -84,4 +91,36 @@ export function startWorker(runtime: Runtime, options: { now?: () => Date } = {}
       log.info('worker stopped');
     },
   };
+}
+
+/** Runs CSM actions (retry payment, card-update link, pause or resume dunning) and notes each on the CRM record. */
+function startCardActionWorker(runtime: Runtime, now: () => Date, connection: ReturnType<typeof redisOptions>) {
+  const { config, db, box, queues } = runtime;
+  const log = runtime.log.child({ module: 'card-actions' });
+  const deps = {
+    db,
+    box,
+    log,
+    now,
+    billing: tenantStripeBilling(db, box, { baseUrl: config.STRIPE_API_BASE_URL }),
+    onActivity: async (activity: Parameters<typeof recordActionActivity>[1]) => {
+      const activityId = await recordActionActivity(db, activity);
+      if (activityId) await queues.enqueueCrmActivity(activityId);
+    },
+  };
+  const worker = new Worker<CardActionJob>(
+    cardActionsQueueName,
+    async (job: Job<CardActionJob>) => runCardAction(deps, job.data.cardActionId),
+    { connection, prefix: config.QUEUE_PREFIX, concurrency: 2 },
+  );
+  worker.on('failed', (job, error) => {
+    log.warn({ cardActionId: job?.data.cardActionId, attempt: job?.attemptsMade, err: error.message }, 'card action failed');
+    // Once BullMQ gives up, the row must not stay `running`.
+    if (job && job.attemptsMade >= (job.opts.attempts ?? 1)) {
+      void failExhaustedCardAction(db, job.data.cardActionId, error.message, now()).catch((cause: Error) =>
+        log.error({ cardActionId: job.data.cardActionId, err: cause.message }, 'could not mark exhausted card action'),
+      );
+    }
+  });
+  return worker;
 }

@@ -74,6 +74,20 @@ describe('csm-payments CLI', () => {
     await expect(failure).rejects.toThrow(/PORT: .* \(got "abc"\)/);
   });
 
+  it('tenant set-stripe-key stores the key sealed', async () => {
+    await main(['tenant', 'create', '--name', 'Initech', '--stripe-webhook-secret', 'whsec_cli_test_secret', '--json']);
+    const { tenantId } = JSON.parse(output.join('\n'));
+    await main(['tenant', 'set-stripe-key', '--tenant', tenantId, '--stripe-api-key', 'rk_test_51CliKey0123456789abcdef']);
+    const tenant = await database.db
+      .selectFrom('tenants')
+      .select('stripe_api_key_sealed')
+      .where('id', '=', tenantId)
+      .executeTakeFirstOrThrow();
+    expect(tenant.stripe_api_key_sealed).not.toContain('rk_test_51CliKey0123456789abcdef');
+    const box = new SecretBox(new Map([['test', Buffer.from(testEncryptionKey, 'base64')]]), 'test');
+    expect(box.open(tenant.stripe_api_key_sealed!)).toBe('rk_test_51CliKey0123456789abcdef');
+  });
+
   it('rejects an unknown command', async () => {
     await expect(main(['launch'])).rejects.toThrow('Unknown command "launch"');
   });

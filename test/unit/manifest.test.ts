@@ -11,7 +11,8 @@ import { projectRoot } from '../../src/paths';
 const manifest = loadManifest();
 
 function generated(publicBaseUrl = CHECKED_IN_PUBLIC_BASE_URL): Map<string, unknown> {
-  return new Map(buildHubSpotProject(manifest, publicBaseUrl).map((file) => [file.path, JSON.parse(file.content)]));
+  const jsonFiles = buildHubSpotProject(manifest, publicBaseUrl).filter((file) => file.path.endsWith('.json'));
+  return new Map(jsonFiles.map((file) => [file.path, JSON.parse(file.content)]));
 }
 
 describe('app.json manifest', () => {

@@ -3,8 +3,8 @@
  * tenant, posts a generated six-month Stripe event stream as signed webhooks, waits until the pipeline is
  * idle and prints each customer's health and the HubSpot properties written. Nothing leaves this machine.
  */
-import { randomBytes } from 'node:crypto';
-import { createWriteStream, mkdirSync } from 'node:fs';
+import { randomBytes, randomInt } from 'node:crypto';
+import { createWriteStream, mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { startHubSpotEmulator } from './emulators/hubspot';
 import { generateDemoEvents } from './demo/generate-events';
@@ -89,7 +89,7 @@ async function run(): Promise<void> {
     const tenant = await createTenant(runtime.db, runtime.box, config.PUBLIC_BASE_URL, {
       name: 'Demo Software Inc.',
       stripeWebhookSecret: secret,
-      hubspot: { portalId: 'demo-portal', accessToken: `demo-${randomBytes(12).toString('hex')}` },
+      hubspot: { portalId: String(randomInt(10_000_000, 99_999_999)), accessToken: `demo-${randomBytes(12).toString('hex')}` },
     });
     step(`Tenant ${tenant.tenantId} created; webhook URL ${tenant.webhookUrl}`);
 
@@ -114,10 +114,15 @@ async function run(): Promise<void> {
       [
         `Customers: ${rows.length}; HubSpot companies written: ${written}; unmatched (not created): ${unmatched.length}`,
         `Dead-lettered events: ${deadLetters.length}; HubSpot API requests: ${emulator.requestCount()}`,
+        `Notes and tasks written to HubSpot companies: ${notesAndTasks(emulator)}`,
       ].join('\n'),
     );
     const worst = [...rows].sort((a, b) => (a.score ?? 0) - (b.score ?? 0))[0];
-    if (worst) console.log(await describeApiResponse(config.PUBLIC_BASE_URL, tenant.apiKey, worst.stripeCustomerId));
+    if (worst) {
+      console.log(await describeApiResponse(config.PUBLIC_BASE_URL, tenant.apiKey, worst.stripeCustomerId));
+      const page = await saveCardPreview(config.PUBLIC_BASE_URL, tenant.apiKey, worst.stripeCustomerId, logFolder);
+      console.log(`Payment-health card for ${worst.name} saved as ${path.relative(process.cwd(), page)}`);
+    }
     const missingHealth = rows.filter((row) => row.score === null);
     if (missingHealth.length > 0) throw new Error(`${missingHealth.length} customers have no health score`);
   } finally {
@@ -131,6 +136,23 @@ async function run(): Promise<void> {
       console.error(`${unclean.map((child) => child.name).join(', ')} did not shut down cleanly; see ${logFile}`);
     }
   }
+}
+
+function notesAndTasks(emulator: { engagements(): { type: string }[] }): string {
+  const engagements = emulator.engagements();
+  const notes = engagements.filter((engagement) => engagement.type === 'notes').length;
+  return `${notes} notes, ${engagements.length - notes} tasks`;
+}
+
+/** Saves the card preview page (the same view model as the HubSpot card) to open in a browser. */
+async function saveCardPreview(baseUrl: string, apiKey: string, stripeCustomerId: string, folder: string) {
+  const response = await fetch(`${baseUrl}/cards/preview/${stripeCustomerId}`, {
+    headers: { authorization: `Bearer ${apiKey}` },
+  });
+  if (!response.ok) throw new Error(`Card preview failed with ${response.status}: ${await response.text()}`);
+  const file = path.join(folder, 'card-preview.html');
+  writeFileSync(file, await response.text());
+  return file;
 }
 
 /** Calls the customer API as an integration would and summarizes what it returned. */

@@ -1,7 +1,16 @@
 -- The HubSpot app: one tenant per installed portal, CSM actions from CRM cards and Slack, activity
 -- written back to CRM records, and an audit log of who did what.
 
--- A portal (or Salesforce org) belongs to one tenant at a time.
+-- A portal (or Salesforce org) belongs to one tenant at a time. Before this rule, `tenant create` could
+-- connect one portal to several tenants: the newest connection keeps the portal, older ones are
+-- disconnected so the index can be built.
+UPDATE crm_connections AS older
+SET status = 'disconnected', account_id = NULL
+WHERE account_id IS NOT NULL
+  AND EXISTS (
+    SELECT 1 FROM crm_connections AS newer
+    WHERE newer.provider = older.provider AND newer.account_id = older.account_id AND newer.id > older.id
+  );
 CREATE UNIQUE INDEX crm_connections_account ON crm_connections (provider, account_id) WHERE account_id IS NOT NULL;
 
 -- Restricted Stripe API key for actions such as retrying an invoice; sealed with SecretBox.

@@ -205,6 +205,7 @@ export interface CrmLinksTable {
   provider: CrmProvider;
   record_id: string;
   matched_by: 'billing_customer_id' | 'domain' | 'created' | 'manual';
+  owner_id: ColumnType<string | null, string | null | undefined, string | null>;
   created_at: DefaultTimestamp;
 }
 
@@ -268,6 +269,48 @@ export interface AuditLogTable {
   created_at: DefaultTimestamp;
 }
 
+export interface SlackInstallationsTable {
+  id: Generated<string>;
+  tenant_id: string;
+  team_id: string;
+  enterprise_id: string | null;
+  team_name: string | null;
+  bot_user_id: string;
+  bot_token_sealed: string;
+  bot_scopes: ColumnType<string[], string[] | undefined, string[]>;
+  installer_user_id: string | null;
+  status: ColumnType<'active' | 'revoked', 'active' | 'revoked' | undefined, 'active' | 'revoked'>;
+  created_at: DefaultTimestamp;
+  updated_at: DefaultTimestamp;
+}
+
+export interface AlertSettingsTable {
+  tenant_id: string;
+  /** Validated by the alert settings zod schema before it is written. */
+  settings: Json<Record<string, unknown>>;
+  next_digest_at: Timestamp | null;
+  updated_at: DefaultTimestamp;
+}
+
+export interface SlackAlertsTable {
+  id: Generated<string>;
+  tenant_id: string;
+  customer_id: string;
+  rule: string;
+  episode_key: string;
+  channel_id: string;
+  message_ts: string | null;
+  content: Json<Record<string, unknown>>;
+  version: ColumnType<number, number | undefined, number>;
+  posted_version: ColumnType<number, number | undefined, number>;
+  status: ColumnType<'pending' | 'posted' | 'failed' | 'digest', string | undefined, string>;
+  attempts: ColumnType<number, number | undefined, number>;
+  last_error: string | null;
+  claimed_by: string | null;
+  created_at: DefaultTimestamp;
+  updated_at: DefaultTimestamp;
+}
+
 export interface Database {
   tenants: TenantsTable;
   webhook_secrets: WebhookSecretsTable;
@@ -286,6 +329,9 @@ export interface Database {
   card_actions: CardActionsTable;
   crm_activities: CrmActivitiesTable;
   audit_log: AuditLogTable;
+  slack_installations: SlackInstallationsTable;
+  alert_settings: AlertSettingsTable;
+  slack_alerts: SlackAlertsTable;
 }
 
 export type Customer = Selectable<CustomersTable>;

@@ -5,6 +5,7 @@ export const stripeEventsQueueName = 'stripe-events';
 export const crmSyncQueueName = 'crm-sync';
 export const cardActionsQueueName = 'card-actions';
 export const crmActivitiesQueueName = 'crm-activities';
+export const slackPostsQueueName = 'slack-posts';
 
 export interface StripeEventJob {
   eventRowId: string;
@@ -23,6 +24,11 @@ export interface CardActionJob {
 /** A note or task waiting in the crm_activities table. */
 export interface CrmActivityJob {
   crmActivityId: string;
+}
+
+/** A Slack alert whose latest content (slack_alerts.version) is not yet what Slack shows. */
+export interface SlackPostJob {
+  slackAlertId: string;
 }
 
 /**
@@ -93,18 +99,20 @@ export class Queues {
   readonly crmSync: Queue<CrmSyncJob>;
   readonly cardActions: Queue<CardActionJob>;
   readonly crmActivities: Queue<CrmActivityJob>;
+  readonly slackPosts: Queue<SlackPostJob>;
 
   constructor(connection: ConnectionOptions, prefix: string) {
     this.stripeEvents = new Queue<StripeEventJob>(stripeEventsQueueName, { connection, prefix });
     this.crmSync = new Queue<CrmSyncJob>(crmSyncQueueName, { connection, prefix });
     this.cardActions = new Queue<CardActionJob>(cardActionsQueueName, { connection, prefix });
     this.crmActivities = new Queue<CrmActivityJob>(crmActivitiesQueueName, { connection, prefix });
+    this.slackPosts = new Queue<SlackPostJob>(slackPostsQueueName, { connection, prefix });
     // Errors surface through the rejected add() calls; without a listener they would crash the process.
     for (const queue of this.all()) queue.on('error', () => undefined);
   }
 
   private all(): Queue[] {
-    return [this.stripeEvents, this.crmSync, this.cardActions, this.crmActivities] as Queue[];
+    return [this.stripeEvents, this.crmSync, this.cardActions, this.crmActivities, this.slackPosts] as Queue[];
   }
 
   /**
@@ -148,6 +156,18 @@ export class Queues {
 
   async enqueueCrmActivity(crmActivityId: string): Promise<void> {
     await this.crmActivities.add('write', { crmActivityId }, retriedJob(`crm-activity-${crmActivityId}`, 8, 2000));
+  }
+
+  /**
+   * Schedules posting or updating a Slack alert after `delayMs`. Adding while one waits is a no-op, so a
+   * burst of changes to one alert becomes one Slack call with the latest content.
+   */
+  async enqueueSlackPost(slackAlertId: string, delayMs: number): Promise<void> {
+    await this.slackPosts.add(
+      'post',
+      { slackAlertId },
+      { ...retriedJob(`slack-alert-${slackAlertId}`, 8, 1000), delay: delayMs },
+    );
   }
 
   async close(): Promise<void> {

@@ -7,6 +7,7 @@ import { randomBytes, randomInt } from 'node:crypto';
 import { createWriteStream, mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { startHubSpotEmulator } from './emulators/hubspot';
+import { deleteRedisKeys } from './bench/environment';
 import { generateDemoEvents } from './demo/generate-events';
 import { postDeliveries } from './demo/post-events';
 import { freePort, startCli, waitFor, type ManagedProcess } from './demo/processes';
@@ -127,6 +128,8 @@ async function run(): Promise<void> {
     if (missingHealth.length > 0) throw new Error(`${missingHealth.length} customers have no health score`);
   } finally {
     const codes = await Promise.all(children.map((child) => child.stop()));
+    // Each run has its own queue prefix; its keys are of no use once the processes stop.
+    await deleteRedisKeys(runtime.redis, config.QUEUE_PREFIX).catch(() => 0);
     await emulator.close();
     await runtime.close();
     logStream.end();

@@ -1,11 +1,11 @@
 #!/usr/bin/env node
 import http from 'node:http';
-import { parseArgs } from 'node:util';
+import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { ConfigError, loadConfig, type Config } from './config';
 import { ensureDatabase, migrateToLatest } from './db/migrate';
 import { AppError } from './errors';
 import { createApp } from './http/app';
-import { checkDependencies, createRuntime, DependencyUnavailableError, redact } from './runtime';
+import { checkDependencies, createRuntime, DependencyUnavailableError, redact, type Runtime } from './runtime';
 import { disconnectHubSpot } from './install/disconnect';
 import { deleteTenantData } from './install/tenant-delete';
 import { setStripeApiKey } from './actions/stripe-key';
@@ -41,7 +41,12 @@ Commands:
 Configuration comes from environment variables; see README.md.`;
 
 async function runMigrate(config: Config): Promise<void> {
-  const created = await ensureDatabase(config.DATABASE_URL);
+  const created = await ensureDatabase(config.DATABASE_URL).catch((error: Error) => {
+    throw new DependencyUnavailableError(
+      `PostgreSQL at ${redact(config.DATABASE_URL)} cannot be reached: ${error.message}\n` +
+        'Start PostgreSQL or set DATABASE_URL, then try again.',
+    );
+  });
   const runtime = createRuntime(config, 'producer');
   try {
     const applied = await migrateToLatest(runtime.db);
@@ -52,16 +57,19 @@ async function runMigrate(config: Config): Promise<void> {
   }
 }
 
-function onShutdown(stop: () => Promise<void>): void {
+function onShutdown(log: Runtime['log'], stop: () => Promise<void>): void {
   let stopping = false;
   const handler = (signal: string) => {
     if (stopping) return;
     stopping = true;
-    console.error(`Received ${signal}; shutting down`);
+    log.info({ signal }, 'shutting down');
     stop().then(
-      () => process.exit(0),
-      (error) => {
-        console.error(error);
+      () => {
+        log.info('stopped');
+        process.exit(0);
+      },
+      (error: Error) => {
+        log.error({ err: error.message }, 'shutdown failed');
         process.exit(1);
       },
     );
@@ -70,14 +78,38 @@ function onShutdown(stop: () => Promise<void>): void {
   process.on('SIGINT', handler);
 }
 
+/** Creates the process's resources and checks PostgreSQL and Redis, releasing them when a check fails. */
+async function startRuntime(config: Config, role: 'producer' | 'worker'): Promise<Runtime> {
+  const runtime = createRuntime(config, role);
+  try {
+    await checkDependencies(runtime.db, runtime.redis, config);
+  } catch (error) {
+    await runtime.close();
+    throw error;
+  }
+  return runtime;
+}
+
+async function listen(server: http.Server, port: number, host: string, purpose: string): Promise<void> {
+  await new Promise<void>((resolve, reject) => {
+    server.once('listening', resolve).once('error', (error: NodeJS.ErrnoException) => {
+      const reason = error.code === 'EADDRINUSE' ? 'the port is already in use' : error.message;
+      reject(new DependencyUnavailableError(`Cannot listen on ${host}:${port} for ${purpose}: ${reason}`));
+    });
+    server.listen(port, host);
+  });
+}
+
 async function runServe(config: Config): Promise<void> {
-  const runtime = createRuntime(config, 'producer');
-  await checkDependencies(runtime.db, runtime.redis, config);
+  const runtime = await startRuntime(config, 'producer');
   const app = createApp({ ...runtime, stripeToleranceSeconds: config.STRIPE_WEBHOOK_TOLERANCE_SECONDS });
-  const server = app.listen(config.PORT, config.HOST);
-  await new Promise<void>((resolve, reject) => server.once('listening', resolve).once('error', reject));
+  const server = http.createServer(app);
+  await listen(server, config.PORT, config.HOST, 'the API server (PORT)').catch(async (error) => {
+    await runtime.close();
+    throw error;
+  });
   runtime.log.info({ host: config.HOST, port: config.PORT, publicBaseUrl: config.PUBLIC_BASE_URL }, 'API server listening');
-  onShutdown(async () => {
+  onShutdown(runtime.log, async () => {
     // Stop accepting connections, let in-flight requests finish, then release PostgreSQL and Redis.
     await new Promise<void>((resolve) => server.close(() => resolve()));
     await runtime.close();
@@ -85,27 +117,35 @@ async function runServe(config: Config): Promise<void> {
 }
 
 async function runWorker(config: Config): Promise<void> {
-  const runtime = createRuntime(config, 'worker');
-  await checkDependencies(runtime.db, runtime.redis, config);
-  const worker = startWorker(runtime);
+  const runtime = await startRuntime(config, 'worker');
   let metricsServer: http.Server | undefined;
   if (config.WORKER_METRICS_PORT > 0) {
-    metricsServer = http
-      .createServer(async (_req, res) => {
-        res.setHeader('content-type', runtime.metrics.registry.contentType);
-        res.end(await runtime.metrics.registry.metrics());
-      })
-      .listen(config.WORKER_METRICS_PORT, config.HOST);
+    metricsServer = http.createServer(async (_req, res) => {
+      res.setHeader('content-type', runtime.metrics.registry.contentType);
+      res.end(await runtime.metrics.registry.metrics());
+    });
+    await listen(metricsServer, config.WORKER_METRICS_PORT, config.HOST, 'worker metrics (WORKER_METRICS_PORT)').catch(
+      async (error) => {
+        await runtime.close();
+        throw error;
+      },
+    );
   }
-  onShutdown(async () => {
+  const worker = startWorker(runtime);
+  onShutdown(runtime.log, async () => {
     metricsServer?.close();
     await worker.stop();
     await runtime.close();
   });
 }
 
+const tenantActions = ['create', 'add-webhook-secret', 'set-stripe-key', 'disconnect-hubspot', 'delete'];
+
 async function runTenantCommand(config: Config, action: string | undefined, args: string[]): Promise<void> {
-  const { values } = parseArgs({
+  if (!action || !tenantActions.includes(action)) {
+    throw new UsageError(`Unknown tenant command "${action ?? ''}"; use one of: ${tenantActions.join(', ')}`);
+  }
+  const { values } = parseCliArgs({
     args,
     options: {
       name: { type: 'string' },
@@ -202,9 +242,18 @@ async function runSetStripeKey(config: Config, values: { tenant?: string; 'strip
 
 class UsageError extends Error {}
 
+/** parseArgs with its errors (unknown option, missing value) turned into usage errors. */
+function parseCliArgs<T extends ParseArgsConfig>(config: T) {
+  try {
+    return parseArgs(config);
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
+}
+
 export async function main(argv: string[]): Promise<void> {
   const [command, ...rest] = argv;
-  if (!command || command === '--help' || command === 'help') {
+  if (!command || command === 'help' || argv.includes('--help') || argv.includes('-h')) {
     console.log(usage);
     return;
   }
@@ -222,6 +271,7 @@ if (require.main === module) {
     else if (error instanceof ConfigError || error instanceof DependencyUnavailableError || error instanceof AppError) {
       console.error(error.message);
     } else console.error(error);
-    process.exitCode = error instanceof UsageError ? 64 : 1;
+    // Exit now: a failed start leaves nothing worth waiting for, and open sockets would keep the process up.
+    process.exit(error instanceof UsageError ? 64 : 1);
   });
 }

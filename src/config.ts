@@ -30,9 +30,24 @@ export const hubspotAppFields = {
   HUBSPOT_APP_BASE_URL: z.url().default('https://app.hubspot.com'),
 };
 
+// --- Slack app settings (Slack install) ---
+/** Slack app settings. Without the client id and the three secrets, the /slack/* routes answer 503. */
+export const slackAppFields = {
+  SLACK_CLIENT_ID: z.string().min(1).optional(),
+  SLACK_CLIENT_SECRET: z.string().min(1).optional(),
+  /** Verifies the X-Slack-Signature of event and interactivity requests. */
+  SLACK_SIGNING_SECRET: z.string().min(1).optional(),
+  /** Signs the OAuth state and the install links; generate it with `openssl rand -base64 32`. */
+  SLACK_STATE_SECRET: z.string().min(32, 'must be at least 32 characters (openssl rand -base64 32)').optional(),
+  /** Base URL of the Slack Web API; tests and the local emulator override it. */
+  SLACK_API_URL: z.url().default('https://slack.com/api/'),
+};
+// --- end of Slack app settings ---
+
 const configSchema = z
   .object({
     ...hubspotAppFields,
+    ...slackAppFields,
     NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
     HOST: z.string().default('127.0.0.1'),
     PORT: z.coerce.number().int().min(0).max(65535).default(3000),
@@ -73,14 +88,25 @@ export class ConfigError extends Error {
   }
 }
 
+/** Variables whose values never appear in an error message. */
+const secretName = /KEY|SECRET|TOKEN|PASSWORD/;
+
+function shownValue(name: string, value: string | undefined): string {
+  if (value === undefined) return '';
+  if (secretName.test(name)) return '[hidden]';
+  return value.replace(/\/\/([^:/@]+):([^@]+)@/, '//$1:***@');
+}
+
 /** Parses the environment, listing every problem at once so an operator can fix them in one pass. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
-  const result = configSchema.safeParse(env);
+  // An empty variable (PORT=) means "not set", so it takes the default instead of becoming 0.
+  const present = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== ''));
+  const result = configSchema.safeParse(present);
   if (result.success) return result.data;
   const problems = result.error.issues.map((issue) => {
     const name = issue.path.join('.') || 'environment';
-    if (issue.code === 'invalid_type' && env[name] === undefined) return `${name}: missing; set it (see README, Configuration)`;
-    return `${name}: ${issue.message} (got "${env[name] ?? ''}")`;
+    if (issue.code === 'invalid_type' && present[name] === undefined) return `${name}: missing; set it (see README, Configuration)`;
+    return `${name}: ${issue.message} (got "${shownValue(name, present[name])}")`;
   });
   throw new ConfigError(problems);
 }

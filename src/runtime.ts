@@ -29,7 +29,9 @@ export async function checkDependencies(db: Db, redis: Redis, config: Config): P
   try {
     await sql`SELECT 1`.execute(db);
   } catch (error) {
-    problems.push(`PostgreSQL at ${redact(config.DATABASE_URL)} cannot be reached: ${(error as Error).message}`);
+    // 3D000: the database does not exist yet, which `migrate` fixes.
+    const hint = (error as { code?: string }).code === '3D000' ? '; run `csm-payments migrate` to create it' : '';
+    problems.push(`PostgreSQL at ${redact(config.DATABASE_URL)} cannot be reached: ${(error as Error).message}${hint}`);
   }
   try {
     await waitForRedis(redis, 3000);

@@ -13,7 +13,7 @@ export interface ApiRouteDeps {
 }
 
 /** Bearer API key → tenant. The key never appears in logs or errors. */
-function requireApiKey(db: Db): RequestHandler {
+export function requireApiKey(db: Db): RequestHandler {
   return async (req, res, next) => {
     const header = req.header('authorization') ?? '';
     const match = /^Bearer\s+(\S+)$/i.exec(header);
@@ -32,7 +32,7 @@ function requireApiKey(db: Db): RequestHandler {
 
 function limitParameter(value: unknown, fallback: number, max: number): number {
   if (value === undefined) return fallback;
-  const parsed = Number(value);
+  const parsed = typeof value === 'string' && /^\d{1,6}$/.test(value) ? Number(value) : Number.NaN;
   if (!Number.isInteger(parsed) || parsed < 1 || parsed > max) {
     throw new AppError('invalid_limit', `limit must be a whole number from 1 to ${max}, got "${String(value)}"`, {
       status: 400,

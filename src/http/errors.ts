@@ -17,13 +17,25 @@ export function errorHandler(log: Logger): ErrorRequestHandler {
       sendError(res, error.status, error.code, error.message);
       return;
     }
-    const bodyError = error as { type?: string; status?: number };
-    if (bodyError.type === 'entity.too.large') {
-      sendError(res, 413, 'payload_too_large', 'Request body is larger than the 1 MB limit');
+    const clientError = error as { type?: string; status?: number; statusCode?: number; limit?: number; message?: string };
+    if (clientError.type === 'entity.too.large') {
+      const limit = clientError.limit ? ` of ${clientError.limit} bytes` : '';
+      sendError(res, 413, 'payload_too_large', `Request body is larger than the limit${limit}`);
       return;
     }
-    if (bodyError.type === 'entity.parse.failed') {
+    if (clientError.type === 'entity.parse.failed') {
       sendError(res, 400, 'invalid_json', 'Request body is not valid JSON');
+      return;
+    }
+    if (error instanceof URIError) {
+      sendError(res, 400, 'invalid_path', `Request path is not valid percent-encoding: ${req.path}`);
+      return;
+    }
+    // body-parser and express mark client mistakes (unsupported encoding or charset) with a 4xx status.
+    const status = clientError.status ?? clientError.statusCode;
+    if (status !== undefined && status >= 400 && status < 500) {
+      log.info({ method: req.method, path: req.path, status }, 'request rejected');
+      sendError(res, status, clientError.type?.replace(/\./g, '_') ?? 'bad_request', clientError.message ?? 'Bad request');
       return;
     }
     log.error({ err: error, method: req.method, path: req.path }, 'request failed');

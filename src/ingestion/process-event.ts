@@ -76,7 +76,8 @@ export async function processStripeEvent(
         })
         .onConflict((conflict) => conflict.column('stripe_event_id').doNothing())
         .execute();
-      log.warn({ reason: normalized.reason, issues: normalized.issues }, 'event dead-lettered');
+      // The issues quote payload values (possibly emails), so the log carries only their count.
+      log.warn({ reason: normalized.reason, issueCount: normalized.issues.length }, 'event dead-lettered');
     }
 
     for (const customerId of customerIds) await recordHealth(trx, event.tenant_id, customerId, now);

@@ -28,11 +28,22 @@ function checkWebhookSecret(secret: string): void {
   if (!/^whsec_[A-Za-z0-9+/=_-]{8,}$/.test(secret)) {
     throw new AppError(
       'invalid_webhook_secret',
-      'Stripe webhook signing secret must start with "whsec_"; copy it from the endpoint in the Stripe dashboard',
+      'Stripe webhook signing secret must be "whsec_" followed by at least 8 characters; copy the whole secret ' +
+        'from the endpoint in the Stripe dashboard',
       { status: 400 },
     );
   }
 }
+
+const uuidPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** Throws `tenant_not_found` unless the id names an existing tenant. */
+export async function requireTenant(db: Db, tenantId: string): Promise<void> {
+  const found = uuidPattern.test(tenantId) && (await findTenant(db, tenantId));
+  if (!found) throw new AppError('tenant_not_found', `No tenant "${tenantId}"; tenant ids are UUIDs`, { status: 404 });
+}
+
+
 
 export function webhookUrlFor(publicBaseUrl: string, tenantId: string): string {
   return new URL(`/webhooks/stripe/${tenantId}`, publicBaseUrl).toString();
@@ -44,6 +55,7 @@ export async function createTenant(db: Db, box: SecretBox, publicBaseUrl: string
   checkWebhookSecret(input.stripeWebhookSecret);
   const apiKey = `${apiKeyPrefix}${randomBytes(24).toString('base64url')}`;
   const tenantId = await db.transaction().execute(async (trx) => {
+    if (input.hubspot) await requirePortalFree(trx, input.hubspot.portalId);
     const tenant = await trx
       .insertInto('tenants')
       .values({ name: input.name.trim(), settings: JSON.stringify(input.settings ?? {}) })
@@ -85,6 +97,7 @@ export async function addWebhookSecret(
   expireOthersAt: Date,
 ): Promise<void> {
   checkWebhookSecret(secret);
+  await requireTenant(db, tenantId);
   await db.transaction().execute(async (trx) => {
     await trx
       .updateTable('webhook_secrets')
@@ -107,6 +120,22 @@ export async function activeWebhookSecrets(db: Db, box: SecretBox, tenantId: str
     .orderBy('id', 'desc')
     .execute();
   return rows.map((row) => box.open(row.secret_sealed));
+}
+
+async function requirePortalFree(db: Db, portalId: string): Promise<void> {
+  const existing = await db
+    .selectFrom('crm_connections')
+    .select('tenant_id')
+    .where('provider', '=', 'hubspot')
+    .where('account_id', '=', portalId)
+    .executeTakeFirst();
+  if (existing) {
+    throw new AppError(
+      'portal_already_connected',
+      `HubSpot portal ${portalId} is already connected to tenant ${existing.tenant_id}; disconnect it there first`,
+      { status: 409 },
+    );
+  }
 }
 
 /** Resolves an API key to its tenant, or null when the key is unknown or revoked. */

@@ -57,7 +57,7 @@ describe('csm-payments CLI', () => {
   it('rejects a secret without the whsec_ prefix', async () => {
     await expect(
       main(['tenant', 'create', '--name', 'Acme', '--stripe-webhook-secret', 'sk_live_oops']),
-    ).rejects.toThrow('Stripe webhook signing secret must start with "whsec_"');
+    ).rejects.toThrow('Stripe webhook signing secret must be "whsec_" followed by at least 8 characters');
   });
 
   it('rejects a HubSpot token without a portal id', async () => {
@@ -86,6 +86,31 @@ describe('csm-payments CLI', () => {
     expect(tenant.stripe_api_key_sealed).not.toContain('rk_test_51CliKey0123456789abcdef');
     const box = new SecretBox(new Map([['test', Buffer.from(testEncryptionKey, 'base64')]]), 'test');
     expect(box.open(tenant.stripe_api_key_sealed!)).toBe('rk_test_51CliKey0123456789abcdef');
+  });
+
+  it('rejects a second tenant for one HubSpot portal', async () => {
+    const args = ['--stripe-webhook-secret', 'whsec_cli_test_secret', '--hubspot-portal-id', '777', '--hubspot-token', 't'];
+    await main(['tenant', 'create', '--name', 'First', ...args]);
+    await expect(main(['tenant', 'create', '--name', 'Second', ...args])).rejects.toThrow(
+      /HubSpot portal 777 is already connected to tenant/,
+    );
+  });
+
+  it.each([
+    ['not-a-uuid'],
+    ['00000000-0000-4000-8000-000000000000'],
+  ])('add-webhook-secret rejects unknown tenant %s', async (tenant) => {
+    await expect(
+      main(['tenant', 'add-webhook-secret', '--tenant', tenant, '--stripe-webhook-secret', 'whsec_cli_test_secret']),
+    ).rejects.toThrow(`No tenant "${tenant}"`);
+  });
+
+  it('turns an unknown option into a usage error', async () => {
+    await expect(main(['tenant', 'create', '--bogus'])).rejects.toThrow(/Unknown option '--bogus'/);
+  });
+
+  it('rejects a missing tenant command', async () => {
+    await expect(main(['tenant'])).rejects.toThrow(/Unknown tenant command ""; use one of: create/);
   });
 
   it('rejects an unknown command', async () => {

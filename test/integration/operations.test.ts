@@ -1,6 +1,6 @@
 import request from 'supertest';
 import { createTenant } from '../../src/tenants/tenants';
-import { buildTestApp } from '../support/app';
+import { buildTestApp, type TestApp } from '../support/app';
 import { testConfig } from '../support/config';
 import { createTestDatabase, type TestDatabase } from '../support/database';
 import { customerCreatedEvent, stripeSignature } from '../support/stripe';
@@ -67,6 +67,25 @@ describe('operations endpoints', () => {
       expect(response.text).toContain('csm_webhook_requests_total{outcome="rejected"} 1');
     } finally {
       await testApp.queues.stripeEvents.obliterate({ force: true });
+      await testApp.close();
+    }
+  });
+
+  it.each([
+    ['bad percent-encoding', (app: TestApp['app']) => request(app).post('/webhooks/stripe/%E0%A4%A').send('{}'), 400],
+    [
+      'an unsupported content encoding',
+      (app: TestApp['app']) =>
+        request(app).post('/webhooks/stripe/00000000-0000-4000-8000-000000000000').set('content-encoding', 'foo').send('{}'),
+      415,
+    ],
+  ])('answers a 4xx for %s', async (_case, send, status) => {
+    const testApp = buildTestApp(database.db, config);
+    try {
+      const response = await send(testApp.app);
+      expect(response.status).toBe(status);
+      expect(response.body.error.code).toBeDefined();
+    } finally {
       await testApp.close();
     }
   });

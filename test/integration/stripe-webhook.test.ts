@@ -81,6 +81,43 @@ describe('POST /webhooks/stripe/:tenantId', () => {
     expect(response.body.error.code).toBe('missing_signature');
   });
 
+  it.each([
+    ['an empty v1', `t=${Math.floor(Date.now() / 1000)},v1=`],
+    ['a non-numeric timestamp', 't=abc,v1=' + 'a'.repeat(64)],
+    ['no v1 at all', `t=${Math.floor(Date.now() / 1000)}`],
+  ])('rejects a header with %s', async (_case, header) => {
+    const response = await post(JSON.stringify(customerCreatedEvent()), header);
+    expect(response.status).toBe(400);
+    expect(response.body.error.code).toBe('invalid_signature');
+    expect(response.body.error.message).toMatch(/malformed/);
+  });
+
+  it('rejects a timestamp in the future', async () => {
+    const body = JSON.stringify(customerCreatedEvent());
+    const response = await post(body, stripeSignature(body, secret, nowSeconds + 3600));
+    expect(response.status).toBe(400);
+    expect(response.body.error.code).toBe('stale_signature');
+  });
+
+  it('rejects a signed body that is not JSON', async () => {
+    const response = await post('this is not json', stripeSignature('this is not json', secret, nowSeconds));
+    expect(response.status).toBe(400);
+    expect(response.body.error.code).toBe('invalid_event');
+  });
+
+  it.each([
+    ['created far in the future', { created: 1e15 }, /created must be whole seconds/],
+    ['fractional created', { created: 1_700_000_000.5 }, /created must be whole seconds/],
+    ['a very long id', { id: `evt_${'a'.repeat(6000)}` }, /id must be a non-empty string of at most 255/],
+    ['a NUL character', { type: 'customer.created\u0000' }, /U\+0000/],
+  ])('rejects an event with %s', async (_case, overrides, message) => {
+    const body = JSON.stringify(customerCreatedEvent(overrides as Record<string, unknown>));
+    const response = await post(body, stripeSignature(body, secret, nowSeconds));
+    expect(response.status).toBe(400);
+    expect(response.body.error.code).toBe('invalid_event');
+    expect(response.body.error.message).toMatch(message);
+  });
+
   it('rejects an unknown tenant', async () => {
     const body = JSON.stringify(customerCreatedEvent());
     const unknown = '00000000-0000-4000-8000-000000000000';

@@ -30,3 +30,36 @@ describe('loadConfig', () => {
     );
   });
 });
+
+describe('loadConfig secrets and empty values', () => {
+  const key = Buffer.alloc(32, 7).toString('base64');
+
+  it('hides secret values in errors', () => {
+    expect(() => loadConfig({ TOKEN_ENCRYPTION_KEYS: `k0:short,k1:${key}`, TOKEN_ENCRYPTION_KEY_ID: 'k1' })).toThrow(
+      /TOKEN_ENCRYPTION_KEYS: .*\(got "\[hidden\]"\)/,
+    );
+    let message = '';
+    try {
+      loadConfig({ TOKEN_ENCRYPTION_KEYS: `k0:short,k1:${key}`, TOKEN_ENCRYPTION_KEY_ID: 'k1' });
+    } catch (error) {
+      message = (error as Error).message;
+    }
+    expect(message).not.toContain(key);
+  });
+
+  it('masks a URL password', () => {
+    expect(() =>
+      loadConfig({
+        TOKEN_ENCRYPTION_KEYS: `k1:${key}`,
+        TOKEN_ENCRYPTION_KEY_ID: 'k1',
+        QUEUE_PREFIX: 'bad prefix!',
+        PUBLIC_BASE_URL: 'not a url with //user:hunter2@host',
+      }),
+    ).toThrow(/\/\/user:\*\*\*@host/);
+  });
+
+  it('treats an empty variable as unset', () => {
+    const config = loadConfig({ PORT: '', TOKEN_ENCRYPTION_KEYS: `k1:${key}`, TOKEN_ENCRYPTION_KEY_ID: 'k1' });
+    expect(config.PORT).toBe(3000);
+  });
+});

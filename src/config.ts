@@ -31,7 +31,7 @@ export const hubspotAppFields = {
 };
 
 // --- Slack app settings (Slack install) ---
-/** Slack app settings. Without the client id and the three secrets, the /slack/* routes answer 503. */
+/** Slack app settings. Without the client id and the three secrets, the /slack/* routes return 503. */
 export const slackAppFields = {
   SLACK_CLIENT_ID: z.string().min(1).optional(),
   SLACK_CLIENT_SECRET: z.string().min(1).optional(),
@@ -44,9 +44,17 @@ export const slackAppFields = {
 };
 // --- end of Slack app settings ---
 
+// --- Slack Web API client settings (Slack posting) ---
+export const slackApiFields = {
+  /** Timeout of one Slack Web API request, in milliseconds. */
+  SLACK_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(10_000),
+};
+// --- end of Slack Web API client settings ---
+
 const configSchema = z
   .object({
     ...hubspotAppFields,
+    ...slackApiFields,
     ...slackAppFields,
     NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
     HOST: z.string().default('127.0.0.1'),

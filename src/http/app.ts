@@ -4,12 +4,15 @@ import { sql } from 'kysely';
 import type { Logger } from 'pino';
 import { hubspotCardRouter } from '../cards/card-routes';
 import { cardPreviewRouter } from '../cards/preview-routes';
+import type { App } from '@slack/bolt';
 import type { Config } from '../config';
 import { loadManifest } from '../install/manifest';
 import { hubspotInstallRouter } from '../install/oauth-routes';
 import type { SecretBox } from '../db/crypto';
 import type { Db } from '../db/database';
+import { alertSettingsRouter } from '../alerts/settings-routes';
 import { stripeWebhookRouter } from '../ingestion/webhook-route';
+import { createSlackReceiver, slackRouter } from '../slack/receiver';
 import type { Metrics } from '../metrics';
 import { waitForRedis, type Queues } from '../queues/queues';
 import { apiRouter } from './api-routes';
@@ -25,6 +28,8 @@ export interface AppDeps {
   log: Logger;
   stripeToleranceSeconds: number;
   now?: () => Date;
+  /** Registers listeners (alert buttons) on the Slack app once it is built. */
+  onSlackApp?: (app: App) => void;
 }
 
 export function createApp(deps: AppDeps): Express {
@@ -47,6 +52,12 @@ export function createApp(deps: AppDeps): Express {
     res.type(deps.metrics.registry.contentType).send(await deps.metrics.registry.metrics());
   });
 
+  // Slack signs the raw body too, so its receiver also comes before any parser.
+  const manifest = loadManifest();
+  const slack = createSlackReceiver({ config: deps.config, db: deps.db, box: deps.box, log: deps.log, manifest, now });
+  if (slack && deps.onSlackApp) deps.onSlackApp(slack.app);
+  app.use(slackRouter(slack, deps.config));
+
   // Mounted before any JSON parser: the webhook needs the raw bytes.
   app.use(
     stripeWebhookRouter({
@@ -61,9 +72,10 @@ export function createApp(deps: AppDeps): Express {
   );
   app.use(hubspotCardRoutes(deps, now));
   app.use(
-    hubspotInstallRouter({ ...deps, install: deps.config, manifest: loadManifest(), now }),
+    hubspotInstallRouter({ ...deps, install: deps.config, manifest, now }),
   );
   app.use(cardPreviewRouter({ db: deps.db, now }));
+  app.use(alertSettingsRouter({ db: deps.db, now }));
   app.use(apiRouter({ db: deps.db, now }));
 
   app.use(notFoundHandler());

@@ -42,6 +42,27 @@ const hubSpotPlatformSchema = z.object({
   lifecycle: z.object({ uninstall: z.string().min(1) }),
 });
 
+// Limits from Slack's app manifest reference (the Manifest type of @slack/web-api 7).
+const slackScope = z.string().regex(/^[a-z][a-z._-]*(:[a-z._]+)*$/, 'is not a Slack scope name');
+const slackPlatformSchema = z.object({
+  $comment: z.string().optional(),
+  description: z.string().min(1).max(140),
+  longDescription: z.string().min(1).max(4000),
+  backgroundColor: z.string().regex(/^#[0-9a-fA-F]{6}$/, 'must be a hex color such as #1f3a5f'),
+  botUser: z.object({
+    displayName: z.string().regex(/^[a-z0-9._-]{1,80}$/, 'must be 1-80 of a-z, 0-9, -, _ and .'),
+    alwaysOnline: z.boolean(),
+  }),
+  installUrl: templatedUrl,
+  redirectUrls: z.array(templatedUrl).min(1),
+  botScopes: z.array(slackScope).min(1),
+  interactivityUrl: templatedUrl,
+  events: z.object({
+    requestUrl: templatedUrl,
+    botEvents: z.array(z.string().regex(/^[a-z_]+$/, 'is not a Slack event type')),
+  }),
+});
+
 const manifestSchema = z.object({
   $comment: z.string().optional(),
   name: z.string().min(1).max(200),
@@ -55,8 +76,8 @@ const manifestSchema = z.object({
   publicBaseUrlPlaceholder: z.literal(PUBLIC_BASE_URL_PLACEHOLDER),
   platforms: z.object({
     hubspot: hubSpotPlatformSchema,
-    // Reserved for the next CRM and chat integrations; validated once they are built.
-    slack: z.unknown().optional(),
+    slack: slackPlatformSchema,
+    // Reserved for the next CRM integration; validated once it is built.
     salesforce: z.unknown().optional(),
   }),
   webhooks: z.object({
@@ -69,6 +90,7 @@ const manifestSchema = z.object({
 
 export type AppManifest = z.infer<typeof manifestSchema>;
 export type HubSpotPlatform = AppManifest['platforms']['hubspot'];
+export type SlackPlatform = AppManifest['platforms']['slack'];
 export type CardDefinition = z.infer<typeof cardSchema>;
 
 export class ManifestError extends Error {

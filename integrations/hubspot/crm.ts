@@ -77,7 +77,8 @@ export interface UpsertResult {
 export const HUBSPOT_BATCH_LIMIT = 100;
 
 /** Company properties that search returns, which matching reads. */
-export const COMPANY_SEARCH_PROPERTIES = ['name', 'domain', 'csm_billing_customer_id'] as const;
+// hubspot_owner_id routes Slack alerts to the company owner's channel.
+export const COMPANY_SEARCH_PROPERTIES = ['name', 'domain', 'csm_billing_customer_id', 'hubspot_owner_id'] as const;
 
 export interface HubSpotCrm {
   listProperties(objectType: string): Promise<ExistingProperty[]>;

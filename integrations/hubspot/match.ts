@@ -21,6 +21,8 @@ export interface CompanyMatch {
   customerId: string;
   companyId: string;
   matchedBy: MatchedBy;
+  /** The company's HubSpot owner, when the search returned one. */
+  ownerId?: string | null;
   /** Whether a crm_links row already contains this match. */
   stored: boolean;
 }
@@ -55,6 +57,7 @@ export function pickByBillingId(candidates: MatchCandidate[], companies: Company
       matches.push({
         customerId: candidate.customerId,
         companyId: company.id,
+        ownerId: company.properties.hubspot_owner_id ?? null,
         matchedBy: 'billing_customer_id',
         stored: false,
       });
@@ -81,6 +84,7 @@ export function pickByDomain(candidates: MatchCandidate[], companies: Company[])
       matches.push({
         customerId: candidate.customerId,
         companyId: company.id,
+        ownerId: company.properties.hubspot_owner_id ?? null,
         matchedBy: 'domain',
         stored: false,
       });
@@ -144,6 +148,7 @@ export async function storeCrmLinks(db: Db, tenantId: string, matches: CompanyMa
       provider: 'hubspot' as const,
       record_id: match.companyId,
       matched_by: match.matchedBy,
+      owner_id: match.ownerId ?? null,
     }));
   if (rows.length === 0) return;
   await db

@@ -3,10 +3,11 @@ import { normalizeStripeEvent } from '../../integrations/stripe/normalize';
 import type { Db } from '../db/database';
 import type { EventOutcome } from '../db/schema';
 import { planActivitiesForEvent } from '../activity/plan';
+import { planAlertsForEvent } from '../alerts/record';
 import { recordHealth } from '../health/snapshots';
 import { applyLedgerChanges } from '../ledger/project';
 import { markCrmDirty } from '../sync/hubspot-sync';
-import { tenantHasActiveCrm } from '../tenants/tenants';
+import { tenantHasActiveCrm, tenantHasSlack } from '../tenants/tenants';
 
 export interface ProcessEventResult {
   outcome: EventOutcome | 'already_processed' | 'not_found';
@@ -16,6 +17,8 @@ export interface ProcessEventResult {
   crmDirty: boolean;
   /** Notes and tasks planned for CRM records, to enqueue after the commit. */
   activityIds: string[];
+  /** Slack alerts whose content changed, to post or update after the commit. */
+  slackAlertIds: string[];
 }
 
 /**
@@ -35,10 +38,10 @@ export async function processStripeEvent(
       .where('id', '=', eventRowId)
       .forUpdate()
       .executeTakeFirst();
-    if (!event) return { outcome: 'not_found', customerIds: [], crmDirty: false, activityIds: [] };
+    if (!event) return { outcome: 'not_found', customerIds: [], crmDirty: false, activityIds: [], slackAlertIds: [] };
     const base = { tenantId: event.tenant_id };
     if (event.processed_at) {
-      return { ...base, outcome: 'already_processed', customerIds: [], crmDirty: false, activityIds: [] };
+      return { ...base, outcome: 'already_processed', customerIds: [], crmDirty: false, activityIds: [], slackAlertIds: [] };
     }
 
     const now = options.now();
@@ -81,6 +84,18 @@ export async function processStripeEvent(
     }
 
     for (const customerId of customerIds) await recordHealth(trx, event.tenant_id, customerId, now);
+    let slackAlertIds: string[] = [];
+    if (customerIds.length > 0 && (await tenantHasSlack(trx, event.tenant_id))) {
+      const planned = await planAlertsForEvent(trx, {
+        tenantId: event.tenant_id,
+        customerIds,
+        eventType: event.type,
+        changes: normalized.status === 'changes' ? normalized.changes : [],
+        now,
+        log,
+      });
+      slackAlertIds = planned.alertIds;
+    }
     const crmDirty = customerIds.length > 0 && (await tenantHasActiveCrm(trx, event.tenant_id, 'hubspot'));
     if (crmDirty) await markCrmDirty(trx, event.tenant_id, customerIds, 'hubspot', now);
 
@@ -89,6 +104,6 @@ export async function processStripeEvent(
       .set((eb) => ({ processed_at: now, outcome, attempts: eb('attempts', '+', 1) }))
       .where('id', '=', event.id)
       .execute();
-    return { ...base, outcome, customerIds, crmDirty, activityIds };
+    return { ...base, outcome, customerIds, crmDirty, activityIds, slackAlertIds };
   });
 }

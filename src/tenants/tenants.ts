@@ -164,3 +164,14 @@ export async function tenantHasActiveCrm(db: Db, tenantId: string, provider: 'hu
     .executeTakeFirst();
   return Boolean(row);
 }
+
+/** True when the tenant has an active Slack installation, so alerts are worth planning. */
+export async function tenantHasSlack(db: Db, tenantId: string): Promise<boolean> {
+  const row = await db
+    .selectFrom('slack_installations')
+    .select(sql<number>`1`.as('found'))
+    .where('tenant_id', '=', tenantId)
+    .where('status', '=', 'active')
+    .executeTakeFirst();
+  return Boolean(row);
+}

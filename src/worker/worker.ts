@@ -22,6 +22,9 @@ import type { Runtime } from '../runtime';
 import { startRelayLoop } from './relay';
 import { runCrmFlush } from './crm-flush';
 
+/** A burst of events for one account within this window becomes one Slack post. */
+const slackAlertDebounceMs = 2000;
+
 export interface WorkerHandle {
   stop(): Promise<void>;
 }
@@ -43,6 +46,7 @@ export function startWorker(runtime: Runtime, options: { now?: () => Date } = {}
       if (result.crmDirty && result.tenantId) await queues.scheduleCrmFlush(result.tenantId, config.CRM_SYNC_DEBOUNCE_MS);
       // If Redis fails here, the relay enqueues the still-pending activity rows later.
       for (const activityId of result.activityIds) await queues.enqueueCrmActivity(activityId);
+      for (const alertId of result.slackAlertIds) await queues.enqueueSlackPost(alertId, slackAlertDebounceMs);
       return result.outcome;
     },
     { connection, prefix: config.QUEUE_PREFIX, concurrency: config.WORKER_CONCURRENCY },

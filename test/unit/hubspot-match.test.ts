@@ -44,15 +44,15 @@ describe('free-mail domains', () => {
 describe('pickByBillingId', () => {
   it('matches the billing id property', () => {
     const companies = [
-      { id: '20', properties: { csm_billing_customer_id: 'cus_B' } },
-      { id: '10', properties: { csm_billing_customer_id: 'cus_A' } },
+      { id: '20', properties: { csm_billing_customer_id: 'cus_B', hubspot_owner_id: null } },
+      { id: '10', properties: { csm_billing_customer_id: 'cus_A', hubspot_owner_id: '901' } },
     ];
     const matches = pickByBillingId(
       [candidate('1', 'cus_A', null), candidate('2', 'cus_C', null)],
       companies,
     );
     expect(matches).toEqual([
-      { customerId: '1', companyId: '10', matchedBy: 'billing_customer_id', stored: false },
+      { customerId: '1', companyId: '10', matchedBy: 'billing_customer_id', ownerId: '901', stored: false },
     ]);
   });
 });

@@ -10,6 +10,7 @@ import { disconnectHubSpot } from './install/disconnect';
 import { deleteTenantData } from './install/tenant-delete';
 import { setStripeApiKey } from './actions/stripe-key';
 import { addWebhookSecret, createTenant } from './tenants/tenants';
+import { registerSlackListeners } from './slack/runtime';
 import { startWorker } from './worker/worker';
 
 const usage = `Usage: csm-payments <command> [options]
@@ -102,7 +103,11 @@ async function listen(server: http.Server, port: number, host: string, purpose: 
 
 async function runServe(config: Config): Promise<void> {
   const runtime = await startRuntime(config, 'producer');
-  const app = createApp({ ...runtime, stripeToleranceSeconds: config.STRIPE_WEBHOOK_TOLERANCE_SECONDS });
+  const app = createApp({
+    ...runtime,
+    stripeToleranceSeconds: config.STRIPE_WEBHOOK_TOLERANCE_SECONDS,
+    onSlackApp: registerSlackListeners(runtime),
+  });
   const server = http.createServer(app);
   await listen(server, config.PORT, config.HOST, 'the API server (PORT)').catch(async (error) => {
     await runtime.close();

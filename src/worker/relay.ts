@@ -3,6 +3,8 @@ import type { Logger } from 'pino';
 import { relayPendingActivities } from '../activity/relay';
 import { relayQueuedCardActions } from '../cards/record-card-action';
 import type { Db } from '../db/database';
+import { sendDueDigests, type DigestDeps } from '../slack/digest';
+import { listUnpostedAlertIds } from '../slack/post-worker';
 import { countUnprocessedEvents, findEventsToRelay, markEnqueued } from '../ingestion/event-store';
 import type { Metrics } from '../metrics';
 import type { Queues } from '../queues/queues';
@@ -16,6 +18,8 @@ export interface RelayDeps {
   /** An enqueued event still unprocessed after this long gets a new job. */
   staleAfterMs: number;
   crmDebounceMs: number;
+  /** Slack clients for digests and unposted alerts; without them the relay skips Slack. */
+  slack?: Pick<DigestDeps, 'messagingFor' | 'limiter'>;
 }
 
 const relayBatchSize = 500;
@@ -44,8 +48,19 @@ export async function relayOnce(deps: RelayDeps): Promise<number> {
   for (const { tenant_id } of tenants) await deps.queues.scheduleCrmFlush(tenant_id, 0);
   await relayQueuedCardActions(deps.db, deps.queues, now);
   await relayPendingActivities(deps.db, deps.queues, now);
+  if (deps.slack) await relaySlack(deps, deps.slack, now);
   deps.metrics.unprocessedEvents.set(await countUnprocessedEvents(deps.db));
   return eventRowIds.length;
+}
+
+/**
+ * Posts due daily digests and re-enqueues alerts whose latest content Slack does not show yet: a change
+ * that arrives while the alert's job runs is not queued again, because the job id already exists.
+ */
+async function relaySlack(deps: RelayDeps, slack: NonNullable<RelayDeps['slack']>, now: Date): Promise<void> {
+  await sendDueDigests({ db: deps.db, log: deps.log, ...slack }, now);
+  const unposted = await listUnpostedAlertIds(deps.db, { updatedBefore: new Date(now.getTime() - 30_000), limit: 100 });
+  for (const id of unposted) await deps.queues.enqueueSlackPost(id, 0);
 }
 
 /** Runs relayOnce every `intervalMs` until stopped; a failed pass (Redis down) is logged and retried. */

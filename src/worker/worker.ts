@@ -7,15 +7,20 @@ import { tenantStripeBilling } from '../actions/stripe-key';
 import { runCardAction } from '../actions/run-card-action';
 import { recordActionActivity } from '../activity/plan';
 import { processStripeEvent } from '../ingestion/process-event';
+import { onCardActionFinished } from '../slack/actions/finished';
+import { createSlackPostProcessor } from '../slack/post-worker';
+import { slackRuntime } from '../slack/runtime';
 import {
   cardActionsQueueName,
   crmActivitiesQueueName,
   crmSyncQueueName,
   redisOptions,
+  slackPostsQueueName,
   stripeEventsQueueName,
   type CardActionJob,
   type CrmActivityJob,
   type CrmSyncJob,
+  type SlackPostJob,
   type StripeEventJob,
 } from '../queues/queues';
 import type { Runtime } from '../runtime';
@@ -75,14 +80,32 @@ export function startWorker(runtime: Runtime, options: { now?: () => Date } = {}
     log.warn({ crmActivityId: job?.data.crmActivityId, attempt: job?.attemptsMade, err: error.message }, 'CRM activity write failed');
   });
 
-  const actionWorker = startCardActionWorker(runtime, now, connection);
-  const workers = [eventWorker, crmWorker, activityWorker, actionWorker];
+  const slack = slackRuntime(runtime);
+  const actionWorker = startCardActionWorker(runtime, now, connection, slack.messagingFor);
+  const slackWorker = new Worker<SlackPostJob>(
+    slackPostsQueueName,
+    createSlackPostProcessor({ db, messagingFor: slack.messagingFor, limiter: slack.limiter, log, now }),
+    { connection, prefix: config.QUEUE_PREFIX, concurrency: 4 },
+  );
+  slackWorker.on('failed', (job, error) => {
+    log.warn({ slackAlertId: job?.data.slackAlertId, attempt: job?.attemptsMade, err: error.message }, 'Slack post failed');
+  });
+  const workers = [eventWorker, crmWorker, activityWorker, actionWorker, slackWorker];
   for (const worker of workers) {
     worker.on('error', (error) => log.warn({ err: error.message }, 'queue connection error'));
   }
 
   const relay = startRelayLoop(
-    { db, queues, metrics, log, now, staleAfterMs: 5 * 60_000, crmDebounceMs: config.CRM_SYNC_DEBOUNCE_MS },
+    {
+      db,
+      queues,
+      metrics,
+      log,
+      now,
+      staleAfterMs: 5 * 60_000,
+      crmDebounceMs: config.CRM_SYNC_DEBOUNCE_MS,
+      slack: { messagingFor: slack.messagingFor, limiter: slack.limiter },
+    },
     config.OUTBOX_POLL_MS,
   );
   log.info({ concurrency: config.WORKER_CONCURRENCY }, 'worker started');
@@ -98,7 +121,12 @@ export function startWorker(runtime: Runtime, options: { now?: () => Date } = {}
 }
 
 /** Runs CSM actions (retry payment, card-update link, pause or resume dunning) and notes each on the CRM record. */
-function startCardActionWorker(runtime: Runtime, now: () => Date, connection: ReturnType<typeof redisOptions>) {
+function startCardActionWorker(
+  runtime: Runtime,
+  now: () => Date,
+  connection: ReturnType<typeof redisOptions>,
+  messagingFor: ReturnType<typeof slackRuntime>['messagingFor'],
+) {
   const { config, db, box, queues } = runtime;
   const log = runtime.log.child({ module: 'card-actions' });
   const deps = {
@@ -114,7 +142,12 @@ function startCardActionWorker(runtime: Runtime, now: () => Date, connection: Re
   };
   const worker = new Worker<CardActionJob>(
     cardActionsQueueName,
-    async (job: Job<CardActionJob>) => runCardAction(deps, job.data.cardActionId),
+    async (job: Job<CardActionJob>) => {
+      const outcome = await runCardAction(deps, job.data.cardActionId);
+      // Actions clicked in Slack update their alert message and tell the CSM the result; others are skipped.
+      await onCardActionFinished({ db, queues, log, now, messagingFor }, job.data.cardActionId);
+      return outcome;
+    },
     { connection, prefix: config.QUEUE_PREFIX, concurrency: 2 },
   );
   worker.on('failed', (job, error) => {

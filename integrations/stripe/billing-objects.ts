@@ -174,5 +174,15 @@ export function invoiceChange(invoice: InvoiceObject): InvoiceChange {
     nextPaymentAttempt: toDate(invoice.next_payment_attempt),
     hostedInvoiceUrl: invoice.hosted_invoice_url ?? null,
     collectionMethod: collectionMethodOf(invoice),
+    paymentRefs: invoicePaymentRefs(invoice),
   };
+}
+
+/** Every charge and PaymentIntent id the invoice names, in any API version's shape. */
+export function invoicePaymentRefs(invoice: InvoiceObject): string[] {
+  const refs = [refId(invoice.charge), refId(invoice.payment_intent)];
+  for (const entry of invoice.payments?.data ?? []) {
+    refs.push(refId(entry.payment?.charge), refId(entry.payment?.payment_intent));
+  }
+  return [...new Set(refs.filter((ref): ref is string => ref !== null))].sort();
 }

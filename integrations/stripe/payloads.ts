@@ -129,6 +129,18 @@ export const invoiceObject = z.looseObject({
   hosted_invoice_url: optionalText,
   collection_method: collectionMethod,
   billing: collectionMethod,
+  // 2019-2024 shapes name the latest charge and PaymentIntent; 2025+ shapes list every payment.
+  charge: stripeRef.nullish(),
+  payment_intent: stripeRef.nullish(),
+  payments: z
+    .looseObject({
+      data: z.array(
+        z.looseObject({
+          payment: z.looseObject({ charge: stripeRef.nullish(), payment_intent: stripeRef.nullish() }).nullish(),
+        }),
+      ),
+    })
+    .nullish(),
 });
 export type InvoiceObject = z.infer<typeof invoiceObject>;
 

@@ -129,6 +129,8 @@ export interface InvoicesTable extends SourceVersionColumns {
   paid_at: Timestamp | null;
   next_payment_attempt: Timestamp | null;
   hosted_invoice_url: string | null;
+  /** Charge and PaymentIntent ids linked to the invoice. */
+  payment_refs: ColumnType<string[], string[] | undefined, string[]>;
   updated_at: DefaultTimestamp;
   collection_method: CollectionMethod | null;
 }

@@ -71,6 +71,8 @@ export interface InvoiceChange {
   paidAt: Date | null;
   nextPaymentAttempt: Date | null;
   hostedInvoiceUrl: string | null;
+  /** Charge and PaymentIntent ids of the invoice's payments, which link payment attempts to it. */
+  paymentRefs: string[];
   /** Null when the payload has no collection method, as before Stripe added the field. */
   collectionMethod: CollectionMethod | null;
 }

@@ -54,6 +54,25 @@ function mergedStatus(newer: RawBuilder<boolean>): RawBuilder<PaymentAttemptStat
 
 /** Inserts or merges a payment attempt on (tenant_id, attempt_key); every rule is order-independent. */
 export async function upsertPaymentAttempt(trx: Db, context: WriteContext, change: PaymentAttemptChange) {
+  await upsertAttemptRow(trx, context, change);
+  if (change.stripeInvoiceId === null) await linkToInvoice(trx, context, change.attemptKey);
+}
+
+/** Fills the invoice id from an invoice that lists this attempt's charge or PaymentIntent (2025+ shapes). */
+async function linkToInvoice(trx: Db, context: WriteContext, attemptKey: string): Promise<void> {
+  await sql`
+    UPDATE payment_attempts AS attempt
+    SET stripe_invoice_id = invoice.stripe_invoice_id
+    FROM invoices AS invoice
+    WHERE attempt.tenant_id = ${context.tenantId}
+      AND attempt.attempt_key = ${attemptKey}
+      AND attempt.stripe_invoice_id IS NULL
+      AND invoice.tenant_id = attempt.tenant_id
+      AND (attempt.stripe_charge_id = ANY(invoice.payment_refs)
+        OR attempt.stripe_payment_intent_id = ANY(invoice.payment_refs))`.execute(trx);
+}
+
+async function upsertAttemptRow(trx: Db, context: WriteContext, change: PaymentAttemptChange) {
   const newer = incomingIsNewer('payment_attempts');
   const merged = Object.fromEntries(mergedColumns.map((column) => [column, mergeColumn(column, newer)]));
   await trx

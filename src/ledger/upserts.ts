@@ -108,7 +108,39 @@ export async function upsertSubscription(trx: Db, context: WriteContext, change:
 /** `uncollectible` is not terminal: Stripe still lets a customer pay such an invoice. */
 const terminalInvoiceStatuses = ['paid', 'void'];
 
+/**
+ * Adds the invoice's payment ids and fills the invoice id of attempts made with them. It runs for every
+ * event, older ones too: a union of ids is the same in any delivery order.
+ */
+async function linkInvoicePayments(trx: Db, context: WriteContext, change: InvoiceChange): Promise<void> {
+  if (change.paymentRefs.length === 0) return;
+  const refs = sql`${sql.val(change.paymentRefs)}::text[]`;
+  await trx
+    .updateTable('invoices')
+    .set({ payment_refs: sql`array(SELECT DISTINCT unnest(payment_refs || ${refs}) ORDER BY 1)` })
+    .where('tenant_id', '=', context.tenantId)
+    .where('stripe_invoice_id', '=', change.stripeInvoiceId)
+    .execute();
+  await trx
+    .updateTable('payment_attempts')
+    .set({ stripe_invoice_id: change.stripeInvoiceId })
+    .where('tenant_id', '=', context.tenantId)
+    .where('stripe_invoice_id', 'is', null)
+    .where((eb) =>
+      eb.or([
+        eb('stripe_charge_id', '=', sql<string>`ANY(${refs})`),
+        eb('stripe_payment_intent_id', '=', sql<string>`ANY(${refs})`),
+      ]),
+    )
+    .execute();
+}
+
 export async function upsertInvoice(trx: Db, context: WriteContext, change: InvoiceChange) {
+  await upsertInvoiceRow(trx, context, change);
+  await linkInvoicePayments(trx, context, change);
+}
+
+async function upsertInvoiceRow(trx: Db, context: WriteContext, change: InvoiceChange) {
   await trx
     .insertInto('invoices')
     .values({

@@ -26,6 +26,7 @@ function created(id: string) {
 function invoiceChange(overrides: Partial<InvoiceChange> = {}): InvoiceChange {
   return {
     kind: 'invoice',
+    paymentRefs: [],
     stripeInvoiceId: 'in_1',
     stripeCustomerId: 'cus_1',
     stripeSubscriptionId: null,

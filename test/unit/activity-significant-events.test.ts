@@ -14,6 +14,7 @@ const now = new Date('2026-06-03T15:30:00.000Z');
 function invoice(overrides: Partial<InvoiceChange> = {}): InvoiceChange {
   return {
     kind: 'invoice',
+    paymentRefs: [],
     stripeInvoiceId: 'in_1',
     stripeCustomerId: 'cus_1',
     stripeSubscriptionId: 'sub_1',

@@ -160,7 +160,21 @@ describe('normalizeStripeEvent invoices', () => {
       nextPaymentAttempt: at(1480762129),
       hostedInvoiceUrl: null,
       collectionMethod: null,
+      paymentRefs: ['ch_18OldGold'],
     });
+  });
+
+  it('collects payment ids from a basil payments list', () => {
+    const event = fixture('invoice.payment_failed.basil');
+    event.data.object.payments = {
+      object: 'list',
+      data: [
+        { object: 'invoice_payment', payment: { type: 'payment_intent', payment_intent: 'pi_B2' } },
+        { object: 'invoice_payment', payment: { type: 'charge', charge: { id: 'ch_B1' } } },
+      ],
+    };
+    const invoice = changeOf(event, 'invoice') as { paymentRefs: string[] };
+    expect(invoice.paymentRefs).toEqual(['ch_B1', 'pi_B2']);
   });
 
   const derived: Array<[string, Json, string]> = [

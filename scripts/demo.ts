@@ -12,6 +12,7 @@ import { generateDemoEvents } from './demo/generate-events';
 import { postDeliveries } from './demo/post-events';
 import { freePort, startCli, waitFor, type ManagedProcess } from './demo/processes';
 import { loadCustomerRows, renderCustomerTable } from './demo/report';
+import { connectDemoSlack, demoAlertChannel, describeSlack, slackBusy, startDemoSlack } from './demo/slack';
 import { loadConfig, ConfigError } from '../src/config';
 import { ensureDatabase, migrateToLatest } from '../src/db/migrate';
 import { projectRoot } from '../src/paths';
@@ -78,6 +79,8 @@ async function run(): Promise<void> {
   const runtime = createRuntime(config, 'producer');
   const children: ManagedProcess[] = [];
   const emulator = await startHubSpotEmulator({ companies: stream.companies });
+  const slack = await startDemoSlack();
+  Object.assign(env, slack.env);
   try {
     await checkDependencies(runtime.db, runtime.redis, config);
     const applied = await migrateToLatest(runtime.db);
@@ -92,7 +95,9 @@ async function run(): Promise<void> {
       stripeWebhookSecret: secret,
       hubspot: { portalId: String(randomInt(10_000_000, 99_999_999)), accessToken: `demo-${randomBytes(12).toString('hex')}` },
     });
+    await connectDemoSlack(runtime, tenant.tenantId);
     step(`Tenant ${tenant.tenantId} created; webhook URL ${tenant.webhookUrl}`);
+    step(`Slack emulator on ${slack.emulator.url} connected; alerts go to #${demoAlertChannel}`);
 
     children.push(startCli('serve', env, logStream), startCli('worker', env, logStream));
     await waitFor('the API server to be ready', async () => (await fetch(`${config.PUBLIC_BASE_URL}/readyz`)).ok, 30_000);
@@ -105,6 +110,7 @@ async function run(): Promise<void> {
     step(`Accepted ${posted.accepted}, duplicates ignored ${posted.duplicates}`);
 
     await waitForPipeline(runtime);
+    await waitFor('Slack alerts to be posted', async () => !(await slackBusy(runtime, tenant.tenantId)), idleTimeoutMs, 250);
     const rows = await loadCustomerRows(runtime.db, tenant.tenantId, stream.customers, emulator.companies());
     console.log(renderCustomerTable(rows));
 
@@ -116,6 +122,7 @@ async function run(): Promise<void> {
         `Customers: ${rows.length}; HubSpot companies written: ${written}; unmatched (not created): ${unmatched.length}`,
         `Dead-lettered events: ${deadLetters.length}; HubSpot API requests: ${emulator.requestCount()}`,
         `Notes and tasks written to HubSpot companies: ${notesAndTasks(emulator)}`,
+        describeSlack(slack.emulator),
       ].join('\n'),
     );
     const worst = [...rows].sort((a, b) => (a.score ?? 0) - (b.score ?? 0))[0];
@@ -131,6 +138,7 @@ async function run(): Promise<void> {
     // Each run has its own queue prefix; its keys are of no use once the processes stop.
     await deleteRedisKeys(runtime.redis, config.QUEUE_PREFIX).catch(() => 0);
     await emulator.close();
+    await slack.emulator.close();
     await runtime.close();
     logStream.end();
     const unclean = children.filter((_child, index) => codes[index] !== 0);

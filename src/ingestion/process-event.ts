@@ -9,6 +9,12 @@ import { applyLedgerChanges } from '../ledger/project';
 import { markCrmDirty } from '../sync/hubspot-sync';
 import { tenantHasActiveCrm, tenantHasSlack } from '../tenants/tenants';
 
+/**
+ * Events older than this update the ledger without alerting: a backfill or a late replay of months of
+ * history should not page CSMs about problems that are long settled.
+ */
+const alertWindowMs = 7 * 24 * 3_600_000;
+
 export interface ProcessEventResult {
   outcome: EventOutcome | 'already_processed' | 'not_found';
   tenantId?: string;
@@ -85,7 +91,8 @@ export async function processStripeEvent(
 
     for (const customerId of customerIds) await recordHealth(trx, event.tenant_id, customerId, now);
     let slackAlertIds: string[] = [];
-    if (customerIds.length > 0 && (await tenantHasSlack(trx, event.tenant_id))) {
+    const recent = now.getTime() - event.event_created_at.getTime() <= alertWindowMs;
+    if (recent && customerIds.length > 0 && (await tenantHasSlack(trx, event.tenant_id))) {
       const planned = await planAlertsForEvent(trx, {
         tenantId: event.tenant_id,
         customerIds,

@@ -3,9 +3,10 @@
  * endpoints the card actions call (pay an invoice, create a billing-portal session, retrieve an
  * invoice). Invoices live in memory, seeded by the caller. It checks for a Bearer key, replays the
  * stored response for a repeated `Idempotency-Key`, and can decline an invoice's payment with a
- * given decline code.
+ * given decline code. With a webhook endpoint set, it posts signed `charge.succeeded` and `invoice.paid`
+ * events after each successful payment.
  */
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash, createHmac, randomBytes } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import express, { type NextFunction, type Request, type Response } from 'express';
 
@@ -17,6 +18,25 @@ export interface EmulatedInvoice {
   amountDue: number;
   status?: 'draft' | 'open' | 'paid' | 'uncollectible' | 'void';
   attemptCount?: number;
+  /** Copied into the webhook events, so the ledger links the payment to the subscription and card. */
+  subscription?: string | null;
+  card?: { brand: string; last4: string } | null;
+  number?: string | null;
+  /** Unix seconds; the ledger stores it as the invoice's creation time. */
+  created?: number | null;
+}
+
+/** Webhook endpoint: its URL and its `whsec_` signing secret. */
+export interface EmulatedWebhookEndpoint {
+  url: string;
+  secret: string;
+}
+
+export interface WebhookDelivery {
+  eventId: string;
+  type: string;
+  /** HTTP status of the endpoint's response, or 0 when the request failed. */
+  status: number;
 }
 
 export interface EmulatedDecline {
@@ -29,6 +49,7 @@ export interface StripeEmulatorOptions {
   invoices?: EmulatedInvoice[];
   /** False makes portal sessions fail as they do on an account without saved portal settings. */
   portalConfigured?: boolean;
+  webhook?: EmulatedWebhookEndpoint;
 }
 
 export interface StripeEmulator {
@@ -41,6 +62,10 @@ export interface StripeEmulator {
   chargeAttempts(): number;
   /** Requests received, including rejected and replayed ones. */
   requestCount(): number;
+  /** Sets or clears (null) the endpoint for events of later payments. */
+  setWebhook(endpoint: EmulatedWebhookEndpoint | null): void;
+  /** Webhook events posted so far, in order. It is empty while no endpoint is set. */
+  webhookDeliveries(): WebhookDelivery[];
 }
 
 interface StoredResponse {
@@ -83,6 +108,7 @@ class EmulatedAccount {
   readonly declines = new Map<string, EmulatedDecline>();
   charges = 0;
   baseUrl = '';
+  onPaid: ((invoice: Required<EmulatedInvoice>) => void) | null = null;
 
   constructor(readonly portalConfigured: boolean) {}
 
@@ -118,6 +144,7 @@ class EmulatedAccount {
       });
     }
     invoice.status = 'paid';
+    this.onPaid?.(invoice);
     return this.view(invoice);
   }
 
@@ -142,6 +169,84 @@ class EmulatedAccount {
       created: Math.floor(Date.now() / 1000),
       livemode: false,
     };
+  }
+}
+
+function stripeEvent(type: string, object: Record<string, unknown>, created: number) {
+  const id = `evt_${randomBytes(12).toString('hex')}`;
+  return { id, object: 'event', api_version: '2024-06-20', created, livemode: false, type, data: { object } };
+}
+
+/**
+ * Builds the two payment events the ledger reads, the charge first. Stripe also sends
+ * `payment_intent.succeeded` and `invoice.payment_succeeded`, and does not guarantee their order.
+ */
+function paymentEvents(invoice: Required<EmulatedInvoice>, view: Record<string, unknown>, created: number) {
+  const charge = {
+    id: `ch_${randomBytes(12).toString('hex')}`,
+    object: 'charge',
+    customer: invoice.customer,
+    amount: invoice.amountDue,
+    currency: invoice.currency,
+    created,
+    invoice: invoice.id,
+    payment_intent: `pi_${randomBytes(12).toString('hex')}`,
+    status: 'succeeded',
+    paid: true,
+    failure_code: null,
+    failure_message: null,
+    outcome: { type: 'authorized', reason: null },
+    payment_method_details: { type: 'card', card: invoice.card },
+  };
+  const paid = {
+    ...view,
+    subscription: invoice.subscription,
+    number: invoice.number,
+    created: invoice.created,
+    status_transitions: { paid_at: created },
+  };
+  return [stripeEvent('charge.succeeded', charge, created), stripeEvent('invoice.paid', paid, created)];
+}
+
+/** Posts events to one endpoint in order, signed as Stripe signs them (`t=…,v1=` HMAC-SHA256). */
+class WebhookSender {
+  readonly deliveries: WebhookDelivery[] = [];
+  private queue: Promise<void> = Promise.resolve();
+
+  constructor(public endpoint: EmulatedWebhookEndpoint | null) {}
+
+  /** Queues the events after any earlier ones. The pay response does not wait for them, as in Stripe. */
+  send(events: { id: string; type: string }[]): void {
+    const endpoint = this.endpoint;
+    if (!endpoint) return;
+    this.queue = this.queue.then(async () => {
+      for (const event of events) await this.post(endpoint, event);
+    });
+  }
+
+  private async post(endpoint: EmulatedWebhookEndpoint, event: { id: string; type: string }): Promise<void> {
+    const body = JSON.stringify(event);
+    const timestamp = Math.floor(Date.now() / 1000);
+    const signature = createHmac('sha256', endpoint.secret).update(`${timestamp}.${body}`).digest('hex');
+    let status = 0;
+    try {
+      const response = await fetch(endpoint.url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'stripe-signature': `t=${timestamp},v1=${signature}` },
+        body,
+        // Bounds close(), which waits for deliveries in flight.
+        signal: AbortSignal.timeout(5000),
+      });
+      status = response.status;
+      await response.arrayBuffer();
+    } catch {
+      // Status 0 records a refused or dropped connection. Stripe would retry it, but the emulator does not.
+    }
+    this.deliveries.push({ eventId: event.id, type: event.type, status });
+  }
+
+  settled(): Promise<void> {
+    return this.queue;
   }
 }
 
@@ -203,8 +308,14 @@ function routes(app: express.Express, account: EmulatedAccount): void {
 export async function startStripeEmulator(options: StripeEmulatorOptions = {}): Promise<StripeEmulator> {
   const account = new EmulatedAccount(options.portalConfigured ?? true);
   for (const invoice of options.invoices ?? []) {
-    account.invoices.set(invoice.id, { status: 'open', attemptCount: 0, ...invoice });
+    const defaults = { status: 'open' as const, attemptCount: 0, subscription: null, card: null };
+    account.invoices.set(invoice.id, { ...defaults, number: null, created: null, ...invoice });
   }
+
+  const webhook = new WebhookSender(options.webhook ?? null);
+  account.onPaid = (invoice) =>
+    webhook.send(paymentEvents(invoice, account.view(invoice), Math.floor(Date.now() / 1000)));
+
   const counter = { requests: 0 };
   const app = express();
   app.use(requireKey(counter));
@@ -224,12 +335,14 @@ export async function startStripeEmulator(options: StripeEmulatorOptions = {}): 
   account.baseUrl = `http://127.0.0.1:${port}`;
   return {
     url: account.baseUrl,
-    close: () =>
-      new Promise<void>((resolve, reject) => {
+    close: async () => {
+      await webhook.settled();
+      await new Promise<void>((resolve, reject) => {
         server.close((error) => (error ? reject(error) : resolve()));
         // The SDK keeps connections alive, which would hold close() open.
         server.closeAllConnections();
-      }),
+      });
+    },
     declineInvoice(invoiceId, decline) {
       if (decline) account.declines.set(invoiceId, decline);
       else account.declines.delete(invoiceId);
@@ -240,5 +353,9 @@ export async function startStripeEmulator(options: StripeEmulatorOptions = {}): 
     },
     chargeAttempts: () => account.charges,
     requestCount: () => counter.requests,
+    setWebhook: (endpoint) => {
+      webhook.endpoint = endpoint;
+    },
+    webhookDeliveries: () => webhook.deliveries.map((delivery) => ({ ...delivery })),
   };
 }

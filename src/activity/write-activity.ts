@@ -85,6 +85,21 @@ async function finish(db: Db, id: string, update: FinalState): Promise<void> {
     .execute();
 }
 
+/**
+ * Replaces the Stripe customer id in the title and body with the customer's name when the name arrived
+ * after the activity was planned (a failure can be projected before `customer.created`).
+ */
+async function withCustomerName(db: Db, row: NonNullable<ActivityRow>): Promise<NonNullable<ActivityRow>> {
+  const customer = await db
+    .selectFrom('customers')
+    .select(['stripe_customer_id', 'name'])
+    .where('id', '=', row.customer_id)
+    .executeTakeFirst();
+  if (!customer?.name) return row;
+  const rename = (text: string) => text.split(customer.stripe_customer_id).join(customer.name!);
+  return { ...row, title: rename(row.title), body: rename(row.body) };
+}
+
 async function createOrFind(
   activityLog: CrmActivityLog,
   row: NonNullable<ActivityRow>,
@@ -143,7 +158,8 @@ export async function writeCrmActivity(
 
   await countAttempt(deps.db, row.id);
   try {
-    const crmRecordId = await createOrFind(deps.activityLogFor(connection), row, recordId);
+    const named = await withCustomerName(deps.db, row);
+    const crmRecordId = await createOrFind(deps.activityLogFor(connection), named, recordId);
     await finish(deps.db, row.id, {
       status: 'written',
       crm_record_id: crmRecordId,

@@ -264,6 +264,30 @@ describe('CRM activities', () => {
       expect(row.written_at).toEqual(now);
     });
 
+    it('names the customer known by write time', async () => {
+      const id = await insertActivity('stripe:evt_name1:payment_failed');
+      const customer = await database.db
+        .selectFrom('customers')
+        .select('stripe_customer_id')
+        .where('id', '=', customerId)
+        .executeTakeFirstOrThrow();
+      await database.db
+        .updateTable('crm_activities')
+        .set({ title: `Contact ${customer.stripe_customer_id} about a failed payment` })
+        .where('id', '=', id)
+        .execute();
+      await database.db.updateTable('customers').set({ name: 'Globex Corporation' }).where('id', '=', customerId).execute();
+      let body: CreateBody | undefined;
+      nock(base)
+        .post('/crm/v3/objects/notes', (sent: CreateBody) => {
+          body = sent;
+          return true;
+        })
+        .reply(201, created('note-named'));
+      expect(await writeCrmActivity(deps(), id)).toBe('written');
+      expect(body?.properties.hs_note_body).toContain('Contact Globex Corporation about a failed payment');
+    });
+
     it('second run sends nothing', async () => {
       const id = await insertActivity('stripe:evt_w2:payment_failed');
       nock(base).post('/crm/v3/objects/notes').reply(201, created('note-2'));

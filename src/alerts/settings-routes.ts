@@ -1,7 +1,7 @@
 /** `GET` and `PUT /api/v1/alerts/settings`: a tenant's Slack alert settings, behind its API key. */
 import express, { Router } from 'express';
 import type { Db } from '../db/database';
-import { requireApiKey } from '../http/api-routes';
+import { requireApiKey } from '../http/api-key';
 import { AlertSettingsError } from './settings';
 import { readAlertSettings, writeAlertSettings } from './settings-store';
 

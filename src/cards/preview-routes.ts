@@ -1,7 +1,7 @@
 import { Router, type RequestHandler } from 'express';
 import type { Db } from '../db/database';
 import { AppError } from '../errors';
-import { tenantForApiKey } from '../tenants/tenants';
+import { requireApiKey } from '../http/api-key';
 import { loadCardView } from './load-card-view';
 import { renderCardPage } from './preview-page';
 
@@ -14,27 +14,11 @@ export interface CardPreviewRouteDeps {
 export const cardPageContentSecurityPolicy =
   "default-src 'none'; style-src 'unsafe-inline'; base-uri 'none'; form-action 'none'";
 
-/** Resolves the tenant from "Authorization: Bearer <API key>". A key in the query string is not accepted. */
-function requireTenantApiKey(db: Db): RequestHandler {
-  return async (req, res, next) => {
-    const match = /^Bearer\s+(\S+)$/i.exec(req.header('authorization') ?? '');
-    const tenantId = match?.[1] ? await tenantForApiKey(db, match[1]) : null;
-    if (!tenantId) {
-      throw new AppError(
-        'unauthorized',
-        'Missing or invalid API key; send "Authorization: Bearer <key>" with the key from `csm-payments tenant create`',
-        { status: 401 },
-      );
-    }
-    res.locals.tenantId = tenantId;
-    next();
-  };
-}
 
 /** Serves the payment-health card of one Stripe customer as a standalone HTML page. */
 export function cardPreviewRouter(deps: CardPreviewRouteDeps): Router {
   const router = Router();
-  router.use('/cards/preview', requireTenantApiKey(deps.db));
+  router.use('/cards/preview', requireApiKey(deps.db));
   router.get('/cards/preview/:stripeCustomerId', async (req, res) => {
     const tenantId = res.locals.tenantId as string;
     const stripeCustomerId = req.params.stripeCustomerId;

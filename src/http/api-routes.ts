@@ -1,10 +1,10 @@
-import express, { Router, type RequestHandler } from 'express';
+import express, { Router } from 'express';
+import { requireApiKey } from './api-key';
 import type { Db } from '../db/database';
 import { AppError } from '../errors';
 import { latestHealth } from '../health/snapshots';
 import { readCustomerLedger } from '../ledger/read';
 import { listUnmatchedCustomers } from '../sync/unmatched';
-import { tenantForApiKey } from '../tenants/tenants';
 import { listDeadLetters } from '../ingestion/dead-letters';
 
 export interface ApiRouteDeps {
@@ -12,23 +12,6 @@ export interface ApiRouteDeps {
   now: () => Date;
 }
 
-/** Bearer API key → tenant. The key never appears in logs or errors. */
-export function requireApiKey(db: Db): RequestHandler {
-  return async (req, res, next) => {
-    const header = req.header('authorization') ?? '';
-    const match = /^Bearer\s+(\S+)$/i.exec(header);
-    const tenantId = match?.[1] ? await tenantForApiKey(db, match[1]) : null;
-    if (!tenantId) {
-      throw new AppError(
-        'unauthorized',
-        'Missing or invalid API key; send "Authorization: Bearer <key>" with the key from `csm-payments tenant create`',
-        { status: 401 },
-      );
-    }
-    res.locals.tenantId = tenantId;
-    next();
-  };
-}
 
 function limitParameter(value: unknown, fallback: number, max: number): number {
   if (value === undefined) return fallback;

@@ -6,7 +6,8 @@ import type { SecretBox } from '../db/crypto';
 import type { Db } from '../db/database';
 import { AppError } from '../errors';
 import type { Queues } from '../queues/queues';
-import { addWebhookSecret, tenantForApiKey } from '../tenants/tenants';
+import { requireApiKey } from '../http/api-key';
+import { addWebhookSecret } from '../tenants/tenants';
 import { disconnectHubSpot } from './disconnect';
 
 export interface HubSpotAdminDeps {
@@ -19,18 +20,6 @@ export interface HubSpotAdminDeps {
   now: () => Date;
 }
 
-function requireApiKey(db: Db): RequestHandler {
-  return async (req, res, next) => {
-    const match = /^Bearer\s+(\S+)$/i.exec(req.header('authorization') ?? '');
-    const tenantId = match?.[1] ? await tenantForApiKey(db, match[1]) : null;
-    if (!tenantId) {
-      throw new AppError('unauthorized', 'Missing or invalid API key; send "Authorization: Bearer <key>"', { status: 401 });
-    }
-    res.locals.tenantId = tenantId;
-    res.locals.apiKeyPrefix = match![1]!.slice(0, 9);
-    next();
-  };
-}
 
 /** Reads the connection status, portal, last refresh error and reinstall link for the status endpoint. */
 async function hubSpotStatus(db: Db, tenantId: string, installUrl: string) {

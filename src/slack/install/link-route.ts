@@ -1,8 +1,7 @@
 import { Router } from 'express';
 import type { Logger } from 'pino';
 import type { Db } from '../../db/database';
-import { sendError } from '../../http/errors';
-import { tenantForApiKey } from '../../tenants/tenants';
+import { requireApiKey } from '../../http/api-key';
 import { createInstallLink } from './install-links';
 
 export interface InstallLinkRouteDeps {
@@ -23,13 +22,8 @@ export const INSTALL_LINKS_PATH = '/slack/install-links';
  */
 export function installLinkRouter(deps: InstallLinkRouteDeps): Router {
   const router = Router();
-  router.post(INSTALL_LINKS_PATH, async (req, res) => {
-    const match = /^Bearer\s+(\S+)$/i.exec(req.header('authorization') ?? '');
-    const tenantId = match?.[1] ? await tenantForApiKey(deps.db, match[1]) : null;
-    if (!tenantId) {
-      const message = 'Missing or invalid API key; send "Authorization: Bearer <key>" with the tenant API key';
-      return sendError(res, 401, 'unauthorized', message);
-    }
+  router.post(INSTALL_LINKS_PATH, requireApiKey(deps.db), async (_req, res) => {
+    const tenantId = res.locals.tenantId as string;
     const link = createInstallLink(deps.installUrl, deps.stateSecret, tenantId, deps.now());
     deps.log.info({ tenantId, expiresAt: link.expiresAt }, 'Slack install link created');
     res.status(201).json({ url: link.url, expiresAt: link.expiresAt.toISOString() });

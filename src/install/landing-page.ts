@@ -1,21 +1,5 @@
 /** HTML pages of the install flow. Every interpolated value is escaped. */
-
-function escapeHtml(value: string): string {
-  return value.replace(/[&<>"']/g, (char) => `&#${char.charCodeAt(0)};`);
-}
-
-function page(title: string, body: string): string {
-  return [
-    '<!doctype html>',
-    '<html lang="en"><head><meta charset="utf-8">',
-    `<title>${escapeHtml(title)}</title>`,
-    '<meta name="viewport" content="width=device-width, initial-scale=1">',
-    '</head><body style="font-family: system-ui, sans-serif; max-width: 46rem; margin: 2rem auto; line-height: 1.5">',
-    `<h1>${escapeHtml(title)}</h1>`,
-    body,
-    '</body></html>',
-  ].join('\n');
-}
+import { escapeHtml, simplePage } from '../http/html';
 
 export interface InstalledPageInput {
   portalId: string;
@@ -53,10 +37,10 @@ export function installedPage(input: InstalledPageInput): string {
     '<li>Open a company record in HubSpot: the Payment health card appears in its tabs.</li>',
     '</ol>',
   ].join('\n');
-  return page('CSM Payments is connected', body);
+  return simplePage('CSM Payments is connected', body);
 }
 
 export function errorPage(title: string, message: string, installUrl: string | null): string {
   const retry = installUrl ? `<p><a href="${escapeHtml(installUrl)}">Start the install again</a></p>` : '';
-  return page(title, `<p>${escapeHtml(message)}</p>${retry}`);
+  return simplePage(title, `<p>${escapeHtml(message)}</p>${retry}`);
 }

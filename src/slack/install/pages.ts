@@ -1,21 +1,5 @@
 /** HTML pages of the Slack install. Every interpolated value is escaped. */
-
-function escapeHtml(value: string): string {
-  return value.replace(/[&<>"']/g, (char) => `&#${char.charCodeAt(0)};`);
-}
-
-function page(title: string, body: string): string {
-  return [
-    '<!doctype html>',
-    '<html lang="en"><head><meta charset="utf-8">',
-    `<title>${escapeHtml(title)}</title>`,
-    '<meta name="viewport" content="width=device-width, initial-scale=1">',
-    '</head><body style="font-family: system-ui, sans-serif; max-width: 46rem; margin: 2rem auto; line-height: 1.5">',
-    `<h1>${escapeHtml(title)}</h1>`,
-    body,
-    '</body></html>',
-  ].join('\n');
-}
+import { escapeHtml, simplePage } from '../../http/html';
 
 export interface SlackConnectedPageInput {
   teamId: string;
@@ -39,18 +23,18 @@ export function slackConnectedPage(input: SlackConnectedPageInput): string {
     '<li>Alerts appear when the payment health of a customer changes; CSMs act on them with the message buttons.</li>',
     '</ol>',
   ].join('\n');
-  return page('Slack is connected', body);
+  return simplePage('Slack is connected', body);
 }
 
 /** Renders a failure page with the way to get a new install link. */
 export function slackErrorPage(title: string, message: string): string {
   const hint = 'To start again, create a new install link with the tenant API key (POST /slack/install-links).';
-  return page(title, `<p>${escapeHtml(message)}</p>\n<p>${hint}</p>`);
+  return simplePage(title, `<p>${escapeHtml(message)}</p>\n<p>${hint}</p>`);
 }
 
 /** Renders the page for requests that arrive while the Slack settings are missing on the server. */
 export function slackNotConfiguredPage(missing: string[]): string {
-  return page(
+  return simplePage(
     'Slack is not configured',
     `<p>Set ${missing.map((name) => `<code>${escapeHtml(name)}</code>`).join(', ')} on the server and restart it.</p>`,
   );

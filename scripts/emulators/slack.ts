@@ -102,7 +102,7 @@ function checkChannel(channel: string, options: SlackEmulatorOptions): void {
  * Network jitter between a client's limiter and this server; Slack also tolerates short bursts, so a
  * message this much early in the next second is not refused.
  */
-const jitterToleranceMs = 50;
+const jitterToleranceMs = 250;
 
 /** Returns the seconds to wait when the channel has used its messages for the last second, else null. */
 function takeMessage(state: EmulatorState, channel: string, perSecond: number): number | null {

@@ -3,7 +3,7 @@ export function escapeHtml(value: string): string {
   return value.replace(/[&<>"']/g, (char) => `&#${char.charCodeAt(0)};`);
 }
 
-/** A plain page for the install flows: the title is escaped here, `body` must already be escaped HTML. */
+/** A plain page for the install flows: the title is escaped here, `body` must be escaped HTML already. */
 export function simplePage(title: string, body: string): string {
   return [
     '<!doctype html>',

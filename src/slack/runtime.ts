@@ -11,7 +11,7 @@ export interface SlackRuntime {
   limiter: ChannelRateLimiter;
 }
 
-/** The Slack clients and the shared per-channel limit of one process. */
+/** Builds the Slack clients and the shared per-channel limit of one process. */
 export function slackRuntime(runtime: Runtime, options: { onRequestPath?: boolean } = {}): SlackRuntime {
   const { config, db, box, redis } = runtime;
   const log = runtime.log.child({ module: 'slack' });

@@ -67,7 +67,9 @@ export async function runCardAction(deps: CardActionDeps, cardActionId: string):
   await claimCardAction(deps.db, cardActionId);
   try {
     const { row, outcome } = await runLocked(deps, cardActionId);
-    log.info(
+    // A failed action (a decline, a Stripe error) is something an operator may need to look at.
+    const level = outcome.status === 'failed' ? 'warn' : 'info';
+    log[level](
       { action: row.action, tenantId: row.tenant_id, status: outcome.status, reason: outcome.error },
       'card action finished',
     );

@@ -102,7 +102,7 @@ export function decideRetryPayment(input: ActionRuleInput, stripeInvoiceId?: str
   const owed = owedInvoices(input.ledger);
   const candidates = stripeInvoiceId ? owed.filter((owedInvoice) => owedInvoice.stripeInvoiceId === stripeInvoiceId) : owed;
   if (candidates.length === 0) {
-    return reject(stripeInvoiceId ? `Invoice ${stripeInvoiceId} has nothing left to pay` : 'No open invoice to retry');
+    return reject(stripeInvoiceId ? `Invoice ${stripeInvoiceId} is not an open invoice of this customer` : 'No open invoice to retry');
   }
 
   const decline = lastDecline(input.ledger);

@@ -109,7 +109,8 @@ function describeTrend(health: HealthView): string {
 function healthSection(health: HealthView | null): string {
   if (!health) return '<section class="health"><p class="muted">No health score yet.</p></section>';
   const reasons = health.topReasons.map((reason) => `<li>${escapeHtml(reason)}</li>`).join('');
-  const trendClass = (health.changeSince30Days ?? 0) < 0 ? 'down' : 'up';
+  const change = health.changeSince30Days;
+  const trendClass = change === null || change === 0 ? 'flat' : change < 0 ? 'down' : 'up';
   return [
     `<section class="health band-${health.band}">`,
     `<div class="score" data-testid="score">${health.score}</div>`,
@@ -252,6 +253,7 @@ section{margin-top:20px}
 .trend{margin:6px 0 0}
 .trend.down{color:#b3202d}
 .trend.up{color:#00755f}
+.trend.flat{color:#516f90}
 .reasons{margin:6px 0 0;padding-left:18px}
 .stats{display:grid;grid-template-columns:repeat(4,1fr);gap:12px;margin:0}
 .stat{border:1px solid #dfe3eb;border-radius:6px;padding:10px 12px}

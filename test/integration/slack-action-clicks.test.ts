@@ -219,6 +219,15 @@ describe('Slack alert button clicks', () => {
 
     expect(response.status).toBe(200);
   });
+
+  it('unknown action id acked', async () => {
+    const before = await database.db.selectFrom('card_actions').select('id').execute();
+    const response = await sendClick(server, clickPayload('someone_elses_button', '{}'));
+
+    expect(response.status).toBe(200);
+    const after = await database.db.selectFrom('card_actions').select('id').execute();
+    expect(after).toHaveLength(before.length);
+  });
 });
 
 describe('Slack alert user group restriction', () => {

@@ -67,4 +67,12 @@ export function registerAlertActions(app: App, deps: AlertActionDeps): void {
   app.action(openInHubSpotActionId, async ({ ack }) => {
     await ack();
   });
+  // Any other action id is not ours: acknowledge it at once rather than leave Slack waiting 3 s.
+  const known = new Set<string>([...alertActionIds, openInHubSpotActionId]);
+  app.action({ action_id: new RegExp('.*') }, async ({ ack, action, body }) => {
+    const actionId = 'action_id' in action ? action.action_id : '';
+    if (known.has(actionId)) return;
+    deps.log.info({ actionId, teamId: body.team?.id }, 'unknown Slack action acknowledged');
+    await ack();
+  });
 }

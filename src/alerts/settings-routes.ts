@@ -2,6 +2,7 @@
 import express, { Router } from 'express';
 import type { Db } from '../db/database';
 import { requireApiKey } from '../http/api-key';
+import { tenantHasSlack } from '../tenants/tenants';
 import { AlertSettingsError } from './settings';
 import { readAlertSettings, writeAlertSettings } from './settings-store';
 
@@ -21,8 +22,19 @@ export function alertSettingsRouter(deps: AlertSettingsRouteDeps): Router {
 
   router.put('/api/v1/alerts/settings', async (req, res) => {
     try {
-      const settings = await writeAlertSettings(deps.db, res.locals.tenantId as string, req.body, now());
-      res.json({ settings });
+      const tenantId = res.locals.tenantId as string;
+      if (!req.is('application/json')) {
+        res.status(415).json({
+          error: { code: 'unsupported_media_type', message: 'Send the settings as JSON with Content-Type: application/json' },
+        });
+        return;
+      }
+      const settings = await writeAlertSettings(deps.db, tenantId, req.body, now());
+      // Saved either way, but an admin should know nothing will be posted yet.
+      const warnings = (await tenantHasSlack(deps.db, tenantId))
+        ? []
+        : ['No Slack workspace is connected to this tenant, so no alert is posted until one is (see Add to Slack)'];
+      res.json({ settings, warnings });
     } catch (error) {
       if (!(error instanceof AlertSettingsError)) throw error;
       res.status(400).json({ error: { code: error.code, message: error.message, issues: error.issues } });

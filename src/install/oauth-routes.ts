@@ -30,6 +30,16 @@ export interface HubSpotInstallDeps {
   crmFor?: (accessToken: string, portalId: string) => HubSpotCrm;
 }
 
+const STATE_COOKIE = 'csm_hubspot_oauth_state';
+
+function readCookie(header: string | undefined, name: string): string | null {
+  for (const part of (header ?? '').split(';')) {
+    const [key, ...rest] = part.trim().split('=');
+    if (key === name) return decodeURIComponent(rest.join('='));
+  }
+  return null;
+}
+
 /** Seconds an install has between the redirect to HubSpot and the callback. */
 export const OAUTH_STATE_TTL_SECONDS = 600;
 
@@ -73,6 +83,14 @@ export function hubspotInstallRouter(deps: HubSpotInstallDeps): Router {
     const state = randomBytes(24).toString('base64url');
     const pkce = createPkcePair();
     await deps.redis.set(stateKey(deps.config, state), pkce.codeVerifier, 'EX', OAUTH_STATE_TTL_SECONDS);
+    // The state cookie ties the callback to the browser that started the install (OAuth CSRF protection).
+    res.cookie(STATE_COOKIE, state, {
+      httpOnly: true,
+      secure: deps.config.PUBLIC_BASE_URL.startsWith('https:'),
+      sameSite: 'lax',
+      path: '/oauth/hubspot',
+      maxAge: OAUTH_STATE_TTL_SECONDS * 1000,
+    });
     const auth = deps.manifest.platforms.hubspot.auth;
     res.redirect(
       302,
@@ -94,6 +112,10 @@ export function hubspotInstallRouter(deps: HubSpotInstallDeps): Router {
     const { code, state, error } = stringQuery(req);
     if (error) return reject(`HubSpot returned "${error}" instead of an authorization code; the install was not approved.`);
     if (!state) return reject('The callback has no state parameter. Start the install from the install link.');
+    if (readCookie(req.headers.cookie, STATE_COOKIE) !== state) {
+      return reject('This install was started in another browser or its cookie expired. Start the install again here.');
+    }
+    res.clearCookie(STATE_COOKIE, { path: '/oauth/hubspot' });
     // GETDEL makes each state single use: a replayed callback finds nothing.
     const codeVerifier = await deps.redis.getdel(stateKey(deps.config, state));
     if (!codeVerifier) {

@@ -80,6 +80,11 @@ describe('HubSpot install', () => {
     return { response, location, state: location.searchParams.get('state')! };
   }
 
+  /** The cookie the install route set in the admin's browser. */
+  function stateCookie(state: string) {
+    return `csm_hubspot_oauth_state=${state}`;
+  }
+
   /** Stands in for the browser: HubSpot would send the code to the redirect URL with the state. */
   function verifierFor(location: URL) {
     return location.searchParams.get('code_challenge')!;
@@ -155,7 +160,7 @@ describe('HubSpot install', () => {
     const created: string[] = [];
     const schemaScope = mockSchemaRequests(created);
 
-    const callback = await request(app).get('/oauth/hubspot/callback').query({ code: 'code-abc', state });
+    const callback = await request(app).get('/oauth/hubspot/callback').set('cookie', stateCookie(state)).query({ code: 'code-abc', state });
 
     expect(callback.status).toBe(200);
     expect(tokenScope.isDone()).toBe(true);
@@ -229,7 +234,7 @@ describe('HubSpot install', () => {
       .reply(200, { active: true, hub_id: 888, token_use: 'access_token' });
     mockSchemaRequests([]);
 
-    const callback = await request(app).get('/oauth/hubspot/callback').query({ code: 'code-new', state });
+    const callback = await request(app).get('/oauth/hubspot/callback').set('cookie', stateCookie(state)).query({ code: 'code-new', state });
 
     expect(callback.status).toBe(200);
     const apiKey = /<code>(csmp_[A-Za-z0-9_-]+)<\/code>/.exec(callback.text)?.[1];
@@ -255,12 +260,23 @@ describe('HubSpot install', () => {
   });
 
   it('callback rejects unknown state', async () => {
+    const state = randomBytes(24).toString('base64url');
     const response = await request(buildApp())
       .get('/oauth/hubspot/callback')
-      .query({ code: 'c', state: randomBytes(24).toString('base64url') });
+      .set('cookie', stateCookie(state))
+      .query({ code: 'c', state });
 
     expect(response.status).toBe(400);
     expect(response.text).toContain('unknown, expired');
+  });
+
+  it('callback rejects a state from another browser', async () => {
+    const app = buildApp();
+    const { state } = await startInstall(app);
+    const response = await request(app).get('/oauth/hubspot/callback').query({ code: 'c', state });
+
+    expect(response.status).toBe(400);
+    expect(response.text).toContain('started in another browser');
   });
 
   it('callback rejects reused state', async () => {
@@ -271,9 +287,9 @@ describe('HubSpot install', () => {
       error_description: 'code already used',
       status: 'BAD_AUTH_CODE',
     });
-    const first = await request(app).get('/oauth/hubspot/callback').query({ code: 'c1', state });
+    const first = await request(app).get('/oauth/hubspot/callback').set('cookie', stateCookie(state)).query({ code: 'c1', state });
 
-    const second = await request(app).get('/oauth/hubspot/callback').query({ code: 'c1', state });
+    const second = await request(app).get('/oauth/hubspot/callback').set('cookie', stateCookie(state)).query({ code: 'c1', state });
 
     expect(tokenScope.isDone()).toBe(true);
     expect(first.status).toBe(502);

@@ -14,9 +14,9 @@ const hubspotId = z
  */
 export const cardQuerySchema = z.object({
   portalId: z.string().regex(/^\d{1,20}$/, 'must be the numeric HubSpot portal id'),
-  userId: z.string().regex(/^\d{1,20}$/).optional(),
-  companyId: z.string().regex(/^\d{1,20}$/).optional(),
-  associatedObjectId: z.string().regex(/^\d{1,20}$/).optional(),
+  userId: z.string().regex(/^\d{1,20}$/, 'must be the numeric HubSpot user id').optional(),
+  companyId: z.string().regex(/^\d{1,20}$/, 'must be a numeric HubSpot company id').optional(),
+  associatedObjectId: z.string().regex(/^\d{1,20}$/, 'must be a numeric HubSpot record id').optional(),
 });
 
 export const linkBodySchema = z
@@ -52,10 +52,25 @@ export interface RequestIssue {
   message: string;
 }
 
+/** Rewords zod's type messages for the two mistakes a caller makes most: a missing or a repeated field. */
+function issueMessage(issue: z.core.$ZodIssue): string {
+  if (issue.code === 'invalid_union') {
+    // A union (a HubSpot id as string or number) reports "Invalid input"; its branches say why.
+    const branches = issue.errors.flat();
+    if (branches.length > 0 && branches.every((branch) => branch.message.endsWith('received undefined'))) return 'is required';
+    const specific = branches.find((branch) => branch.code !== 'invalid_type');
+    return specific?.message ?? issue.message;
+  }
+  if (issue.code !== 'invalid_type') return issue.message;
+  if (issue.message.endsWith('received undefined')) return 'is required';
+  if (issue.message.endsWith('received array')) return 'must be given once, not repeated';
+  return issue.message;
+}
+
 export function sendInvalidRequest(res: Response, issues: readonly z.core.$ZodIssue[]): void {
   const list: RequestIssue[] = issues.map((issue) => ({
     path: issue.path.map(String).join('.'),
-    message: issue.message,
+    message: issueMessage(issue),
   }));
   const summary = list.map((issue) => `${issue.path || 'body'}: ${issue.message}`).join('; ');
   res.status(400).json({ error: { code: 'invalid_request', message: `Invalid request: ${summary}`, issues: list } });

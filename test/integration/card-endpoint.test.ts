@@ -274,6 +274,13 @@ describe('HubSpot card endpoints', () => {
       expect(paths).toEqual(['', 'action', 'companyId']);
     });
 
+    it('missing field reads as required', async () => {
+      const res = await signed('POST', actionPath(), JSON.stringify({ action: 'claim_it' }));
+      expect(res.status).toBe(400);
+      const issues = res.body.error.issues as { path: string; message: string }[];
+      expect(issues.find((issue) => issue.path === 'companyId')?.message).toBe('is required');
+    });
+
     it('invalid JSON rejected', async () => {
       const res = await signed('POST', actionPath(), '{"companyId":');
       expect(res.status).toBe(400);

@@ -64,7 +64,13 @@ export interface LinkedCardView {
   overdueAmount: MoneyView | null;
   recentAttempts: PaymentAttemptView[];
   dunning: { stage: string; nextRetryAt: string | null; pausedUntil: string | null };
-  paymentCard: { brand: string | null; last4: string | null; expMonth: number | null; expYear: number | null; expiresInDays: number | null } | null;
+  paymentCard: {
+    brand: string | null;
+    last4: string | null;
+    expMonth: number | null;
+    expYear: number | null;
+    expiresInDays: number | null;
+  } | null;
   openInvoices: OpenInvoiceView[];
   actions: Record<CardActionName, CardActionView>;
 }

@@ -11,7 +11,12 @@ import {
 } from '../src/cards/action-rules';
 import type { HealthTrendSince, LatestHealth } from '../src/health/snapshots';
 import { describeDecline } from '../src/ledger/decline-codes';
-import type { CustomerLedger, LedgerInvoice, LedgerPaymentAttempt, LedgerPaymentMethod } from '../src/ledger/read';
+import type {
+  CustomerLedger,
+  LedgerInvoice,
+  LedgerPaymentAttempt,
+  LedgerPaymentMethod,
+} from '../src/ledger/read';
 import { formatMoney } from '../src/money/currency';
 import type {
   HealthView,
@@ -72,7 +77,10 @@ function sumByCurrency(invoices: readonly LedgerInvoice[]): Map<string, number> 
 }
 
 /** Open and overdue totals; zero in the customer's currency when nothing is owed. */
-function owedTotals(ledger: CustomerLedger): { openAmount: MoneyView | null; overdueAmount: MoneyView | null } {
+function owedTotals(ledger: CustomerLedger): {
+  openAmount: MoneyView | null;
+  overdueAmount: MoneyView | null;
+} {
   const owed = owedInvoices(ledger);
   const currency = ledger.customer.currency;
   if (owed.length === 0) {
@@ -82,7 +90,9 @@ function owedTotals(ledger: CustomerLedger): { openAmount: MoneyView | null; ove
   const openTotals = sumByCurrency(owed);
   const openAmount = pickTotal(openTotals, currency);
   const overdueTotals = sumByCurrency(owed.filter((invoice) => invoice.daysOverdue > 0));
-  const overdueAmount = openAmount ? moneyView(overdueTotals.get(openAmount.currency) ?? 0, openAmount.currency) : null;
+  const overdueAmount = openAmount
+    ? moneyView(overdueTotals.get(openAmount.currency) ?? 0, openAmount.currency)
+    : null;
   return { openAmount, overdueAmount };
 }
 
@@ -148,7 +158,9 @@ function openInvoiceView(invoice: LedgerInvoice): OpenInvoiceView {
 }
 
 function earliestRetry(invoices: readonly LedgerInvoice[]): string | null {
-  const times = invoices.flatMap((invoice) => (invoice.nextPaymentAttempt ? [invoice.nextPaymentAttempt] : []));
+  const times = invoices.flatMap((invoice) =>
+    invoice.nextPaymentAttempt ? [invoice.nextPaymentAttempt] : [],
+  );
   return times.length === 0 ? null : times.reduce((a, b) => (Date.parse(a) <= Date.parse(b) ? a : b));
 }
 

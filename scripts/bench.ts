@@ -40,7 +40,11 @@ function step(message: string): void {
 }
 
 /** Closes a CPU window and stores it, counting the CPU time of the processes the scenario started. */
-function recordCpu(results: BenchResults, close: (productS: number) => ScenarioCpu, processes: ProcessUsage[]) {
+function recordCpu(
+  results: BenchResults,
+  close: (productS: number) => ScenarioCpu,
+  processes: ProcessUsage[],
+) {
   results.cpu.push(close(processes.reduce((sum, usage) => sum + usage.cpuSeconds, 0)));
 }
 
@@ -94,7 +98,9 @@ async function runIntakeScenario(
   context: ScenarioContext,
 ): Promise<void> {
   const { results, logStream } = context;
-  step(`Webhook intake: ${options.requests} signed requests at concurrency ${options.concurrency.join(', ')}`);
+  step(
+    `Webhook intake: ${options.requests} signed requests at concurrency ${options.concurrency.join(', ')}`,
+  );
   const closeCpu = startCpuWindow('intake');
   const intakeOptions = { ...options, levelTimeoutMs: options.intakeTimeoutS * 1000, logStream };
   results.intake = await runIntake(baseEnv, stream.events, intakeOptions, results.problems);
@@ -114,7 +120,9 @@ async function runPipelineScenario(
 ): Promise<void> {
   const { results, logStream } = context;
   const scenario = `end to end, ${workerCount} worker(s)`;
-  step(`End to end with ${workerCount} worker(s): posting ${stream.deliveries.length} deliveries, waiting for idle`);
+  step(
+    `End to end with ${workerCount} worker(s): posting ${stream.deliveries.length} deliveries, waiting for idle`,
+  );
   const closeCpu = startCpuWindow(scenario);
   const pipelineOptions = { workerCount, idleTimeoutMs: idleTimeoutS * 1000, logStream };
   const run = await runPipeline(baseEnv, stream, pipelineOptions, results.problems);
@@ -131,7 +139,8 @@ async function runPipelineScenario(
 }
 
 function printResults(results: BenchResults, resultsFile: string, logFile: string): void {
-  if (results.intake) console.log(`\nWebhook intake (serve process only)\n${renderIntakeTable(results.intake)}`);
+  if (results.intake)
+    console.log(`\nWebhook intake (serve process only)\n${renderIntakeTable(results.intake)}`);
   if (results.pipelines.length > 0) {
     console.log(`\nEnd to end, first POST until idle\n${renderPipelineTable(results.pipelines)}`);
   }
@@ -171,7 +180,11 @@ async function run(): Promise<void> {
   try {
     await prepareDatabase(config, results);
     await checkIdleMachine(results);
-    const stream = generateDemoEvents({ seed: streamSeed, now: new Date(), customerCount: options.customers });
+    const stream = generateDemoEvents({
+      seed: streamSeed,
+      now: new Date(),
+      customerCount: options.customers,
+    });
     const { events, deliveries, customers } = stream;
     const sizes = `${events.length} distinct events (${deliveries.length} deliveries)`;
     step(`Generated ${sizes} for ${customers.length} customers`);

@@ -93,29 +93,51 @@ async function run(): Promise<void> {
     const tenant = await createTenant(runtime.db, runtime.box, config.PUBLIC_BASE_URL, {
       name: 'Demo Software Inc.',
       stripeWebhookSecret: secret,
-      hubspot: { portalId: String(randomInt(10_000_000, 99_999_999)), accessToken: `demo-${randomBytes(12).toString('hex')}` },
+      hubspot: {
+        portalId: String(randomInt(10_000_000, 99_999_999)),
+        accessToken: `demo-${randomBytes(12).toString('hex')}`,
+      },
     });
     await connectDemoSlack(runtime, tenant.tenantId);
     step(`Tenant ${tenant.tenantId} created; webhook URL ${tenant.webhookUrl}`);
     step(`Slack emulator on ${slack.emulator.url} connected; alerts go to #${demoAlertChannel}`);
 
     children.push(startCli('serve', env, logStream), startCli('worker', env, logStream));
-    await waitFor('the API server to be ready', async () => (await fetch(`${config.PUBLIC_BASE_URL}/readyz`)).ok, 30_000);
-    await waitFor('the worker to start', async () => (await fetch(`http://127.0.0.1:${env.WORKER_METRICS_PORT}/`)).ok, 30_000);
+    await waitFor(
+      'the API server to be ready',
+      async () => (await fetch(`${config.PUBLIC_BASE_URL}/readyz`)).ok,
+      30_000,
+    );
+    await waitFor(
+      'the worker to start',
+      async () => (await fetch(`http://127.0.0.1:${env.WORKER_METRICS_PORT}/`)).ok,
+      30_000,
+    );
     step(`API server and worker running (logs in ${path.relative(process.cwd(), logFile)})`);
 
-    step(`Posting ${stream.deliveries.length} signed webhooks (${stream.events.length} distinct events, ${stream.customers.length} customers)`);
+    step(
+      `Posting ${stream.deliveries.length} signed webhooks (${stream.events.length} distinct events, ${stream.customers.length} customers)`,
+    );
     const posted = await postDeliveries(tenant.webhookUrl, secret, stream.deliveries);
     if (posted.failed > 0) throw new Error(`${posted.failed} webhook deliveries failed; see ${logFile}`);
     step(`Accepted ${posted.accepted}, duplicates ignored ${posted.duplicates}`);
 
     await waitForPipeline(runtime);
-    await waitFor('Slack alerts to be posted', async () => !(await slackBusy(runtime, tenant.tenantId)), idleTimeoutMs, 250);
+    await waitFor(
+      'Slack alerts to be posted',
+      async () => !(await slackBusy(runtime, tenant.tenantId)),
+      idleTimeoutMs,
+      250,
+    );
     const rows = await loadCustomerRows(runtime.db, tenant.tenantId, stream.customers, emulator.companies());
     console.log(renderCustomerTable(rows));
 
     const unmatched = await listUnmatchedCustomers(runtime.db, tenant.tenantId);
-    const deadLetters = await runtime.db.selectFrom('dead_letters').select('id').where('tenant_id', '=', tenant.tenantId).execute();
+    const deadLetters = await runtime.db
+      .selectFrom('dead_letters')
+      .select('id')
+      .where('tenant_id', '=', tenant.tenantId)
+      .execute();
     const written = rows.filter((row) => row.company).length;
     console.log(
       [
@@ -128,7 +150,12 @@ async function run(): Promise<void> {
     const worst = [...rows].sort((a, b) => (a.score ?? 0) - (b.score ?? 0))[0];
     if (worst) {
       console.log(await describeApiResponse(config.PUBLIC_BASE_URL, tenant.apiKey, worst.stripeCustomerId));
-      const page = await saveCardPreview(config.PUBLIC_BASE_URL, tenant.apiKey, worst.stripeCustomerId, logFolder);
+      const page = await saveCardPreview(
+        config.PUBLIC_BASE_URL,
+        tenant.apiKey,
+        worst.stripeCustomerId,
+        logFolder,
+      );
       console.log(`Payment-health card for ${worst.name} saved as ${path.relative(process.cwd(), page)}`);
     }
     const missingHealth = rows.filter((row) => row.score === null);
@@ -144,7 +171,9 @@ async function run(): Promise<void> {
     const unclean = children.filter((_child, index) => codes[index] !== 0);
     if (unclean.length > 0) {
       process.exitCode = 1;
-      console.error(`${unclean.map((child) => child.name).join(', ')} did not shut down cleanly; see ${logFile}`);
+      console.error(
+        `${unclean.map((child) => child.name).join(', ')} did not shut down cleanly; see ${logFile}`,
+      );
     }
   }
 }
@@ -167,14 +196,23 @@ async function saveCardPreview(baseUrl: string, apiKey: string, stripeCustomerId
 }
 
 /** Calls the customer API as an integration would and summarizes what it returned. */
-async function describeApiResponse(baseUrl: string, apiKey: string, stripeCustomerId: string): Promise<string> {
+async function describeApiResponse(
+  baseUrl: string,
+  apiKey: string,
+  stripeCustomerId: string,
+): Promise<string> {
   const path = `/api/v1/customers/${stripeCustomerId}`;
   const response = await fetch(`${baseUrl}${path}`, { headers: { authorization: `Bearer ${apiKey}` } });
   const body = (await response.json()) as {
     subscriptions: { status: string }[];
     openInvoices: unknown[];
     recentPaymentAttempts: { status: string; declineCode: string | null; adviceCode: string | null }[];
-    paymentMethods: { cardBrand: string | null; cardLast4: string | null; expMonth: number | null; expYear: number | null }[];
+    paymentMethods: {
+      cardBrand: string | null;
+      cardLast4: string | null;
+      expMonth: number | null;
+      expYear: number | null;
+    }[];
     health: { score: number; band: string; trend: string } | null;
   };
   const attempt = body.recentPaymentAttempts[0];

@@ -52,22 +52,31 @@ async function childEnvironment(): Promise<NodeJS.ProcessEnv> {
   };
 }
 
-async function startAndReplay(runtime: Runtime, processes: Processes, env: NodeJS.ProcessEnv, options: RunOptions) {
+async function startAndReplay(
+  runtime: Runtime,
+  processes: Processes,
+  env: NodeJS.ProcessEnv,
+  options: RunOptions,
+) {
   await checkDependencies(runtime.db, runtime.redis, runtime.config);
   await migrateToLatest(runtime.db);
   processes.start('serve', env);
   processes.start('worker', env);
   const ready = async (url: string) => (await fetch(url)).ok;
   await processes.race(waitFor('the API server', () => ready(`${env.PUBLIC_BASE_URL}/readyz`), 30_000));
-  await processes.race(waitFor('the worker', () => ready(`http://127.0.0.1:${env.WORKER_METRICS_PORT}/`), 30_000));
+  await processes.race(
+    waitFor('the worker', () => ready(`http://127.0.0.1:${env.WORKER_METRICS_PORT}/`), 30_000),
+  );
 
   const results = await replayFolders(runtime, options.fixturesRoot, options.tool);
   const tenantIds = results.map((round) => round.tenantId);
   const idle = async () => (await countUnprocessed(runtime.db, tenantIds)) === 0;
-  await processes.race(waitFor('the worker to process every event', idle, options.timeoutMs, 250)).catch((error) => {
-    // A timeout shows in the report as unprocessed events, but a crashed process ends the run at once.
-    if (error instanceof ChildExitError) throw error;
-  });
+  await processes
+    .race(waitFor('the worker to process every event', idle, options.timeoutMs, 250))
+    .catch((error) => {
+      // A timeout shows in the report as unprocessed events, but a crashed process ends the run at once.
+      if (error instanceof ChildExitError) throw error;
+    });
   return { results, stored: await loadStoredEvents(runtime.db, tenantIds) };
 }
 
@@ -84,7 +93,8 @@ async function run(sharedFolder: string, timeoutMs: number): Promise<number> {
     return 0;
   }
   const tool = path.join(sharedFolder, 'tools', 'replay-stripe-events');
-  if (!existsSync(tool)) throw new Error(`Replay tool not found at ${tool}. Check that the shared folder is complete.`);
+  if (!existsSync(tool))
+    throw new Error(`Replay tool not found at ${tool}. Check that the shared folder is complete.`);
 
   const env = await childEnvironment();
   const config = loadConfig(env);
@@ -116,7 +126,10 @@ async function run(sharedFolder: string, timeoutMs: number): Promise<number> {
 
 /** Prints the end of the process log, because CI keeps only the console output. */
 function printLogTail(logFile: string, lineCount: number): void {
-  const lines = readFileSync(logFile, 'utf8').trimEnd().split('\n').filter((line) => line !== '');
+  const lines = readFileSync(logFile, 'utf8')
+    .trimEnd()
+    .split('\n')
+    .filter((line) => line !== '');
   console.error(`Last ${Math.min(lineCount, lines.length)} lines of ${logFile}:`);
   console.error(lines.slice(-lineCount).join('\n'));
 }
@@ -132,7 +145,9 @@ function parseOptions(): { shared: string; timeoutMs: number } | 'help' {
   if (values.help) return 'help';
   const timeoutSeconds = Number(values['timeout-seconds']);
   if (!Number.isFinite(timeoutSeconds) || timeoutSeconds <= 0) {
-    throw new Error(`--timeout-seconds must be a positive number of seconds, got "${values['timeout-seconds']}"`);
+    throw new Error(
+      `--timeout-seconds must be a positive number of seconds, got "${values['timeout-seconds']}"`,
+    );
   }
   return { shared: path.resolve(values.shared), timeoutMs: timeoutSeconds * 1000 };
 }

@@ -17,7 +17,9 @@ function main(argv: string[]): void {
   const { values } = parseArgs({ args: argv, options: { 'public-base-url': { type: 'string' } } });
   const publicBaseUrl = values['public-base-url'] ?? CHECKED_IN_PUBLIC_BASE_URL;
   if (!/^https?:\/\/[^/]+/.test(publicBaseUrl)) {
-    throw new Error(`--public-base-url must be an http(s) origin such as https://payments.example.com, got "${publicBaseUrl}"`);
+    throw new Error(
+      `--public-base-url must be an http(s) origin such as https://payments.example.com, got "${publicBaseUrl}"`,
+    );
   }
   const target = path.join(projectRoot(), SLACK_MANIFEST_FILE);
   mkdirSync(path.dirname(target), { recursive: true });

@@ -5,7 +5,13 @@ import { ConfigError, loadConfig, type Config } from './config';
 import { ensureDatabase, migrateToLatest } from './db/migrate';
 import { AppError } from './errors';
 import { createApp } from './http/app';
-import { checkDependencies, createRuntime, DependencyUnavailableError, redact, type Runtime } from './runtime';
+import {
+  checkDependencies,
+  createRuntime,
+  DependencyUnavailableError,
+  redact,
+  type Runtime,
+} from './runtime';
 import { disconnectHubSpot } from './install/disconnect';
 import { deleteTenantData } from './install/tenant-delete';
 import { setStripeApiKey } from './actions/stripe-key';
@@ -113,7 +119,10 @@ async function runServe(config: Config): Promise<void> {
     await runtime.close();
     throw error;
   });
-  runtime.log.info({ host: config.HOST, port: config.PORT, publicBaseUrl: config.PUBLIC_BASE_URL }, 'API server listening');
+  runtime.log.info(
+    { host: config.HOST, port: config.PORT, publicBaseUrl: config.PUBLIC_BASE_URL },
+    'API server listening',
+  );
   onShutdown(runtime.log, async () => {
     // Stop accepting connections, let in-flight requests finish, then release PostgreSQL and Redis.
     await new Promise<void>((resolve) => server.close(() => resolve()));
@@ -129,12 +138,15 @@ async function runWorker(config: Config): Promise<void> {
       res.setHeader('content-type', runtime.metrics.registry.contentType);
       res.end(await runtime.metrics.registry.metrics());
     });
-    await listen(metricsServer, config.WORKER_METRICS_PORT, config.HOST, 'worker metrics (WORKER_METRICS_PORT)').catch(
-      async (error) => {
-        await runtime.close();
-        throw error;
-      },
-    );
+    await listen(
+      metricsServer,
+      config.WORKER_METRICS_PORT,
+      config.HOST,
+      'worker metrics (WORKER_METRICS_PORT)',
+    ).catch(async (error) => {
+      await runtime.close();
+      throw error;
+    });
   }
   const worker = startWorker(runtime);
   onShutdown(runtime.log, async () => {
@@ -186,14 +198,23 @@ async function runTenantCommand(config: Config, action: string | undefined, args
       });
       if (values.json) console.log(JSON.stringify(created));
       else {
-        console.log(`Tenant id:   ${created.tenantId}\nWebhook URL: ${created.webhookUrl}\nAPI key:     ${created.apiKey}`);
+        console.log(
+          `Tenant id:   ${created.tenantId}\nWebhook URL: ${created.webhookUrl}\nAPI key:     ${created.apiKey}`,
+        );
         console.log('Store the API key now: it is not shown again.');
       }
     } else if (action === 'add-webhook-secret') {
       if (!values.tenant) throw new UsageError('--tenant is required');
       const hours = Number(values['expire-old-in-hours']);
-      if (!Number.isFinite(hours) || hours < 0) throw new UsageError('--expire-old-in-hours must be a number of hours ≥ 0');
-      await addWebhookSecret(runtime.db, runtime.box, values.tenant, secret, new Date(Date.now() + hours * 3_600_000));
+      if (!Number.isFinite(hours) || hours < 0)
+        throw new UsageError('--expire-old-in-hours must be a number of hours ≥ 0');
+      await addWebhookSecret(
+        runtime.db,
+        runtime.box,
+        values.tenant,
+        secret,
+        new Date(Date.now() + hours * 3_600_000),
+      );
       console.log(`Added a signing secret; the previous ones expire in ${hours} h`);
     } else {
       throw new UsageError(`Unknown tenant command "${action ?? ''}"`);
@@ -210,30 +231,38 @@ async function runTenantRemoval(
 ): Promise<void> {
   if (!values.tenant) throw new UsageError('--tenant is required');
   if (action === 'delete' && !values.confirm) {
-    throw new UsageError(`tenant delete removes every row of tenant ${values.tenant} and cannot be undone; add --confirm`);
+    throw new UsageError(
+      `tenant delete removes every row of tenant ${values.tenant} and cannot be undone; add --confirm`,
+    );
   }
   const runtime = createRuntime(config, 'producer');
   try {
     if (action === 'disconnect-hubspot') {
       const result = await disconnectHubSpot(runtime, values.tenant, 'cli', new Date());
       if (values.json) console.log(JSON.stringify(result));
-      else if (result.disconnected) console.log(`Disconnected HubSpot portal ${result.portalId} from tenant ${values.tenant}`);
+      else if (result.disconnected)
+        console.log(`Disconnected HubSpot portal ${result.portalId} from tenant ${values.tenant}`);
       else console.log(`Tenant ${values.tenant} has no connected HubSpot portal; nothing to do`);
       return;
     }
     const deletion = await deleteTenantData(runtime.db, values.tenant);
-    if (!deletion.tenantFound) throw new AppError('tenant_not_found', `No tenant ${values.tenant}`, { status: 404 });
+    if (!deletion.tenantFound)
+      throw new AppError('tenant_not_found', `No tenant ${values.tenant}`, { status: 404 });
     if (values.json) console.log(JSON.stringify(deletion.deleted));
     else {
       console.log(`Deleted tenant ${values.tenant}. Rows deleted per table:`);
-      for (const [table, count] of Object.entries(deletion.deleted)) console.log(`  ${table.padEnd(20)} ${count}`);
+      for (const [table, count] of Object.entries(deletion.deleted))
+        console.log(`  ${table.padEnd(20)} ${count}`);
     }
   } finally {
     await runtime.close();
   }
 }
 
-async function runSetStripeKey(config: Config, values: { tenant?: string; 'stripe-api-key'?: string }): Promise<void> {
+async function runSetStripeKey(
+  config: Config,
+  values: { tenant?: string; 'stripe-api-key'?: string },
+): Promise<void> {
   if (!values.tenant) throw new UsageError('--tenant is required');
   if (!values['stripe-api-key']) throw new UsageError('--stripe-api-key is required');
   const runtime = createRuntime(config, 'producer');
@@ -273,7 +302,11 @@ export async function main(argv: string[]): Promise<void> {
 if (require.main === module) {
   main(process.argv.slice(2)).catch((error: unknown) => {
     if (error instanceof UsageError) console.error(`${error.message}\n\n${usage}`);
-    else if (error instanceof ConfigError || error instanceof DependencyUnavailableError || error instanceof AppError) {
+    else if (
+      error instanceof ConfigError ||
+      error instanceof DependencyUnavailableError ||
+      error instanceof AppError
+    ) {
       console.error(error.message);
     } else console.error(error);
     // Exit now: a failed start leaves nothing worth waiting for, and open sockets would keep the process up.

@@ -20,7 +20,7 @@ const encryptionKeyList = z
     return keys;
   });
 
-/** HubSpot app (OAuth) settings. Without the client id and secret, install and card routes answer 503. */
+/** HubSpot app (OAuth) settings. Without the client id and secret, install and card routes respond with 503. */
 export const hubspotAppFields = {
   HUBSPOT_CLIENT_ID: z.string().min(1).optional(),
   HUBSPOT_CLIENT_SECRET: z.string().min(1).optional(),
@@ -38,7 +38,10 @@ export const slackAppFields = {
   /** Verifies the X-Slack-Signature of event and interactivity requests. */
   SLACK_SIGNING_SECRET: z.string().min(1).optional(),
   /** Signs the OAuth state and the install links; generate it with `openssl rand -base64 32`. */
-  SLACK_STATE_SECRET: z.string().min(32, 'must be at least 32 characters (openssl rand -base64 32)').optional(),
+  SLACK_STATE_SECRET: z
+    .string()
+    .min(32, 'must be at least 32 characters (openssl rand -base64 32)')
+    .optional(),
   /** Base URL of the Slack Web API; tests and the local emulator override it. */
   SLACK_API_URL: z.url().default('https://slack.com/api/'),
 };
@@ -62,7 +65,10 @@ const configSchema = z
     PUBLIC_BASE_URL: z.url().default('http://127.0.0.1:3000'),
     DATABASE_URL: z.url().default('postgres://postgres@127.0.0.1:5432/csm_payments'),
     REDIS_URL: z.url().default('redis://127.0.0.1:6379'),
-    QUEUE_PREFIX: z.string().regex(/^[a-z0-9:_-]+$/i).default('csm'),
+    QUEUE_PREFIX: z
+      .string()
+      .regex(/^[a-z0-9:_-]+$/i)
+      .default('csm'),
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
     TOKEN_ENCRYPTION_KEYS: encryptionKeyList,
     TOKEN_ENCRYPTION_KEY_ID: z.string().min(1),
@@ -113,7 +119,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (result.success) return result.data;
   const problems = result.error.issues.map((issue) => {
     const name = issue.path.join('.') || 'environment';
-    if (issue.code === 'invalid_type' && present[name] === undefined) return `${name}: missing; set it (see README, Configuration)`;
+    if (issue.code === 'invalid_type' && present[name] === undefined)
+      return `${name}: missing; set it (see README, Configuration)`;
     return `${name}: ${issue.message} (got "${shownValue(name, present[name])}")`;
   });
   throw new ConfigError(problems);

@@ -20,7 +20,11 @@ const redactedPaths = [
 ];
 
 export function createLogger(level: string = process.env.LOG_LEVEL ?? 'info'): Logger {
-  return pino({ level, base: { service: 'csm-payments' }, redact: { paths: redactedPaths, censor: '[redacted]' } });
+  return pino({
+    level,
+    base: { service: 'csm-payments' },
+    redact: { paths: redactedPaths, censor: '[redacted]' },
+  });
 }
 
 export type { Logger };

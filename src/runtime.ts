@@ -30,8 +30,11 @@ export async function checkDependencies(db: Db, redis: Redis, config: Config): P
     await sql`SELECT 1`.execute(db);
   } catch (error) {
     // 3D000: the database does not exist yet, which `migrate` fixes.
-    const hint = (error as { code?: string }).code === '3D000' ? '; run `csm-payments migrate` to create it' : '';
-    problems.push(`PostgreSQL at ${redact(config.DATABASE_URL)} cannot be reached: ${(error as Error).message}${hint}`);
+    const hint =
+      (error as { code?: string }).code === '3D000' ? '; run `csm-payments migrate` to create it' : '';
+    problems.push(
+      `PostgreSQL at ${redact(config.DATABASE_URL)} cannot be reached: ${(error as Error).message}${hint}`,
+    );
   }
   try {
     await waitForRedis(redis, 3000);
@@ -40,7 +43,9 @@ export async function checkDependencies(db: Db, redis: Redis, config: Config): P
     problems.push(`Redis at ${redact(config.REDIS_URL)} cannot be reached: ${(error as Error).message}`);
   }
   if (problems.length > 0) {
-    throw new DependencyUnavailableError(`${problems.join('\n')}\nStart the service or set the URL, then try again.`);
+    throw new DependencyUnavailableError(
+      `${problems.join('\n')}\nStart the service or set the URL, then try again.`,
+    );
   }
 }
 
@@ -50,7 +55,11 @@ export function redact(url: string): string {
   return parsed.toString();
 }
 
-export function createRuntime(config: Config, role: 'producer' | 'worker', log = createLogger(config.LOG_LEVEL)): Runtime {
+export function createRuntime(
+  config: Config,
+  role: 'producer' | 'worker',
+  log = createLogger(config.LOG_LEVEL),
+): Runtime {
   const db = createDb(config.DATABASE_URL);
   const redis = createRedis(config.REDIS_URL, 'producer');
   // Connection errors are reported by checks and failed commands; the listener stops ioredis printing them raw.

@@ -1,11 +1,6 @@
 import { Client } from '@hubspot/api-client';
 import type { Logger } from 'pino';
-import type {
-  ActivityLookup,
-  CrmActivityLog,
-  NoteInput,
-  TaskInput,
-} from '../../src/activity/activity-log';
+import type { ActivityLookup, CrmActivityLog, NoteInput, TaskInput } from '../../src/activity/activity-log';
 import type { HubSpotApiCrmOptions } from './api-client';
 import { createPortalRateLimiter, type PortalRateLimiter } from './rate-limit';
 import { withRetries, withTimeout } from './retry';
@@ -24,11 +19,7 @@ const SEARCH_PAGE_SIZE = 100;
 const BODY_PROPERTY = { note: 'hs_note_body', task: 'hs_task_body' } as const;
 
 function escapeHtml(text: string): string {
-  return text
-    .replace(/&/g, '&amp;')
-    .replace(/</g, '&lt;')
-    .replace(/>/g, '&gt;')
-    .replace(/"/g, '&quot;');
+  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 }
 
 /** Returns the body line that carries our source key. Source keys contain no HTML special characters. */

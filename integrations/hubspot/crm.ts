@@ -51,7 +51,7 @@ export interface BatchInput {
   properties: Record<string, string>;
 }
 
-/** One failed input of a batch call that HubSpot answered with 207 Multi-Status. */
+/** One failed input of a batch call that HubSpot returned with 207 Multi-Status. */
 export interface BatchInputError {
   /** Input ids that HubSpot names in `context.ids`, or empty when it names none. */
   ids: string[];
@@ -78,7 +78,12 @@ export const HUBSPOT_BATCH_LIMIT = 100;
 
 /** Company properties that search returns, which matching reads. */
 // hubspot_owner_id routes Slack alerts to the company owner's channel.
-export const COMPANY_SEARCH_PROPERTIES = ['name', 'domain', 'csm_billing_customer_id', 'hubspot_owner_id'] as const;
+export const COMPANY_SEARCH_PROPERTIES = [
+  'name',
+  'domain',
+  'csm_billing_customer_id',
+  'hubspot_owner_id',
+] as const;
 
 export interface HubSpotCrm {
   listProperties(objectType: string): Promise<ExistingProperty[]>;

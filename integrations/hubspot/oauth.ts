@@ -29,13 +29,14 @@ export interface AuthorizeRequest {
   codeChallenge: string;
 }
 
-/** The consent-page URL. HubSpot takes scopes space-separated in `scope`. */
+/** Builds the consent-page URL. HubSpot takes scopes space-separated in `scope`. */
 export function authorizeUrl(appBaseUrl: string, request: AuthorizeRequest): string {
   const url = new URL('/oauth/authorize', appBaseUrl);
   url.searchParams.set('client_id', request.clientId);
   url.searchParams.set('redirect_uri', request.redirectUri);
   url.searchParams.set('scope', request.scopes.join(' '));
-  if (request.optionalScopes.length > 0) url.searchParams.set('optional_scope', request.optionalScopes.join(' '));
+  if (request.optionalScopes.length > 0)
+    url.searchParams.set('optional_scope', request.optionalScopes.join(' '));
   url.searchParams.set('state', request.state);
   url.searchParams.set('code_challenge', request.codeChallenge);
   url.searchParams.set('code_challenge_method', 'S256');
@@ -74,7 +75,11 @@ export class HubSpotOAuthError extends AppError {
     message: string,
     options: { status?: number; cause?: unknown } = {},
   ) {
-    super(code, message, { status: 502, retryable: code === 'hubspot_oauth_unavailable', cause: options.cause });
+    super(code, message, {
+      status: 502,
+      retryable: code === 'hubspot_oauth_unavailable',
+      cause: options.cause,
+    });
   }
 }
 
@@ -90,7 +95,11 @@ export class HubSpotOAuthClient {
   constructor(private readonly options: HubSpotOAuthClientOptions) {}
 
   /** Exchanges the authorization code from the redirect, with the PKCE verifier that produced its challenge. */
-  async exchangeCode(input: { code: string; redirectUri: string; codeVerifier: string }): Promise<OAuthTokens> {
+  async exchangeCode(input: {
+    code: string;
+    redirectUri: string;
+    codeVerifier: string;
+  }): Promise<OAuthTokens> {
     return this.requestTokens('exchange authorization code', {
       grant_type: 'authorization_code',
       code: input.code,
@@ -100,7 +109,10 @@ export class HubSpotOAuthClient {
   }
 
   async refresh(refreshToken: string): Promise<OAuthTokens> {
-    return this.requestTokens('refresh access token', { grant_type: 'refresh_token', refresh_token: refreshToken });
+    return this.requestTokens('refresh access token', {
+      grant_type: 'refresh_token',
+      refresh_token: refreshToken,
+    });
   }
 
   private async requestTokens(operation: string, fields: Record<string, string>): Promise<OAuthTokens> {
@@ -137,9 +149,14 @@ export class HubSpotOAuthClient {
       access_token: accessToken,
     });
     const response = await this.post('/oauth/v3/token/introspect', body, 'introspect access token');
-    const parsed = z.object({ hub_id: z.number().int().positive() }).safeParse(await readJson(response, 'introspect'));
+    const parsed = z
+      .object({ hub_id: z.number().int().positive() })
+      .safeParse(await readJson(response, 'introspect'));
     if (!parsed.success) {
-      throw new HubSpotOAuthError('hubspot_oauth_unexpected_response', 'HubSpot token introspection returned no hub_id');
+      throw new HubSpotOAuthError(
+        'hubspot_oauth_unexpected_response',
+        'HubSpot token introspection returned no hub_id',
+      );
     }
     return String(parsed.data.hub_id);
   }
@@ -155,9 +172,13 @@ export class HubSpotOAuthClient {
       });
     } catch (error) {
       const reason = error instanceof Error ? error.message : String(error);
-      throw new HubSpotOAuthError('hubspot_oauth_unavailable', `HubSpot ${operation} failed before a response: ${reason}`, {
-        cause: error,
-      });
+      throw new HubSpotOAuthError(
+        'hubspot_oauth_unavailable',
+        `HubSpot ${operation} failed before a response: ${reason}`,
+        {
+          cause: error,
+        },
+      );
     }
     if (response.ok) return response;
     throw await oauthFailure(response, operation);
@@ -168,10 +189,14 @@ async function readJson(response: Response, operation: string): Promise<unknown>
   try {
     return await response.json();
   } catch (error) {
-    throw new HubSpotOAuthError('hubspot_oauth_unexpected_response', `HubSpot ${operation} returned invalid JSON`, {
-      status: response.status,
-      cause: error,
-    });
+    throw new HubSpotOAuthError(
+      'hubspot_oauth_unexpected_response',
+      `HubSpot ${operation} returned invalid JSON`,
+      {
+        status: response.status,
+        cause: error,
+      },
+    );
   }
 }
 
@@ -179,17 +204,30 @@ async function readJson(response: Response, operation: string): Promise<unknown>
 async function oauthFailure(response: Response, operation: string): Promise<HubSpotOAuthError> {
   const body = (await response.json().catch(() => ({}))) as Record<string, unknown>;
   const error = typeof body.error === 'string' ? body.error : null;
-  const detail = typeof body.error_description === 'string' ? body.error_description : `HTTP ${response.status}`;
+  const detail =
+    typeof body.error_description === 'string' ? body.error_description : `HTTP ${response.status}`;
   const status = response.status;
   if (status >= 500 || status === 429) {
-    return new HubSpotOAuthError('hubspot_oauth_unavailable', `HubSpot ${operation} failed with HTTP ${status}`, { status });
+    return new HubSpotOAuthError(
+      'hubspot_oauth_unavailable',
+      `HubSpot ${operation} failed with HTTP ${status}`,
+      { status },
+    );
   }
   if (error === 'invalid_grant' || body.status === 'BAD_REFRESH_TOKEN' || body.status === 'BAD_AUTH_CODE') {
-    return new HubSpotOAuthError('hubspot_oauth_invalid_grant', `HubSpot rejected the grant in ${operation}: ${detail}`, {
-      status,
-    });
+    return new HubSpotOAuthError(
+      'hubspot_oauth_invalid_grant',
+      `HubSpot rejected the grant in ${operation}: ${detail}`,
+      {
+        status,
+      },
+    );
   }
-  return new HubSpotOAuthError('hubspot_oauth_rejected', `HubSpot ${operation} failed (${error ?? status}): ${detail}`, {
-    status,
-  });
+  return new HubSpotOAuthError(
+    'hubspot_oauth_rejected',
+    `HubSpot ${operation} failed (${error ?? status}): ${detail}`,
+    {
+      status,
+    },
+  );
 }

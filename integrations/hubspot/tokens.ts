@@ -120,7 +120,11 @@ export class HubSpotTokenProvider {
       .selectAll()
       .where('id', '=', connectionId)
       .executeTakeFirst();
-    if (!row) throw new HubSpotTokenError('hubspot_connection_inactive', `HubSpot connection ${connectionId} no longer exists`);
+    if (!row)
+      throw new HubSpotTokenError(
+        'hubspot_connection_inactive',
+        `HubSpot connection ${connectionId} no longer exists`,
+      );
     assertActive(row);
     return row;
   }
@@ -151,12 +155,18 @@ export class HubSpotTokenProvider {
         })
         .where('id', '=', current.id)
         .execute();
-      log.info({ tenantId: current.tenant_id, portalId: current.account_id }, 'HubSpot access token refreshed');
+      log.info(
+        { tenantId: current.tenant_id, portalId: current.account_id },
+        'HubSpot access token refreshed',
+      );
       return tokens.accessToken;
     } catch (error) {
       if (error instanceof HubSpotOAuthError && error.code === 'hubspot_oauth_invalid_grant') {
         await markNeedsReauth(db, current, error.message, this.options.now());
-        log.error({ tenantId: current.tenant_id, portalId: current.account_id }, 'HubSpot refresh token rejected; needs re-install');
+        log.error(
+          { tenantId: current.tenant_id, portalId: current.account_id },
+          'HubSpot refresh token rejected; needs re-install',
+        );
         throw new HubSpotTokenError('hubspot_reauth_required', error.message, { cause: error });
       }
       throw error;
@@ -179,7 +189,12 @@ export const NEEDS_REAUTH_ACTION = 'hubspot.needs_reauth';
  * Marks the connection `needs_reauth` and records why in audit_log. Sync rows stay dirty, and
  * runCrmFlush skips connections that are not active, so nothing is lost until the admin reinstalls.
  */
-export async function markNeedsReauth(db: Db, connection: HubSpotConnection, reason: string, now: Date): Promise<void> {
+export async function markNeedsReauth(
+  db: Db,
+  connection: HubSpotConnection,
+  reason: string,
+  now: Date,
+): Promise<void> {
   await db.transaction().execute(async (trx) => {
     const updated = await trx
       .updateTable('crm_connections')

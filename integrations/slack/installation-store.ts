@@ -76,11 +76,16 @@ export class PostgresInstallationStore implements InstallationStore {
   async storeInstallation(installation: Installation): Promise<void> {
     const tenantId = tenantFromMetadata(installation.metadata);
     if (!tenantId) {
-      throw new SlackInstallError('slack_install_tenant_missing', 'The install carries no tenant; start it from an install link.');
+      throw new SlackInstallError(
+        'slack_install_tenant_missing',
+        'The install carries no tenant; start it from an install link.',
+      );
     }
     const workspace = workspaceOf(installation);
     if (!installation.bot?.token || !installation.bot.userId) {
-      throw new Error(`Slack returned no bot token for team ${workspace.teamId}; the app must request bot scopes`);
+      throw new Error(
+        `Slack returned no bot token for team ${workspace.teamId}; the app must request bot scopes`,
+      );
     }
     const row = {
       tenant_id: tenantId,
@@ -96,9 +101,13 @@ export class PostgresInstallationStore implements InstallationStore {
     };
     const decision = await this.db.transaction().execute(async (trx) => {
       const existing = await findWorkspaceRow(trx, workspace, true);
-      const decided = decideInstall(existing && { tenantId: existing.tenant_id, status: existing.status }, tenantId);
+      const decided = decideInstall(
+        existing && { tenantId: existing.tenant_id, status: existing.status },
+        tenantId,
+      );
       if (decided === 'reject') return decided;
-      if (existing) await trx.updateTable('slack_installations').set(row).where('id', '=', existing.id).execute();
+      if (existing)
+        await trx.updateTable('slack_installations').set(row).where('id', '=', existing.id).execute();
       else await trx.insertInto('slack_installations').values(row).execute();
       await trx
         .insertInto('audit_log')
@@ -123,14 +132,25 @@ export class PostgresInstallationStore implements InstallationStore {
   }
 
   async fetchInstallation(query: InstallationQuery<boolean>): Promise<Installation<'v2', false>> {
-    if (query.isEnterpriseInstall || !query.teamId) throw new Error('Org-wide Slack installs are not supported');
-    const row = await findWorkspaceRow(this.db, { teamId: query.teamId, enterpriseId: query.enterpriseId ?? null }, false);
-    if (!row || row.status !== 'active') throw new Error(`No active Slack installation for team ${query.teamId}`);
+    if (query.isEnterpriseInstall || !query.teamId)
+      throw new Error('Org-wide Slack installs are not supported');
+    const row = await findWorkspaceRow(
+      this.db,
+      { teamId: query.teamId, enterpriseId: query.enterpriseId ?? null },
+      false,
+    );
+    if (!row || row.status !== 'active')
+      throw new Error(`No active Slack installation for team ${query.teamId}`);
     return {
       team: { id: row.team_id, name: row.team_name ?? undefined },
       enterprise: row.enterprise_id ? { id: row.enterprise_id } : undefined,
       user: { id: row.installer_user_id ?? '', token: undefined, scopes: undefined },
-      bot: { id: '', userId: row.bot_user_id, token: this.box.open(row.bot_token_sealed), scopes: row.bot_scopes },
+      bot: {
+        id: '',
+        userId: row.bot_user_id,
+        token: this.box.open(row.bot_token_sealed),
+        scopes: row.bot_scopes,
+      },
       isEnterpriseInstall: false,
       authVersion: 'v2',
       metadata: encodeInstallMetadata({ tenantId: row.tenant_id }),
@@ -145,7 +165,10 @@ export class PostgresInstallationStore implements InstallationStore {
       { teamId: query.teamId, enterpriseId: query.enterpriseId ?? null },
       this.now(),
     );
-    this.log.info({ teamId: query.teamId, tenantId: revoked?.tenantId ?? null }, 'Slack installation revoked');
+    this.log.info(
+      { teamId: query.teamId, tenantId: revoked?.tenantId ?? null },
+      'Slack installation revoked',
+    );
   }
 }
 

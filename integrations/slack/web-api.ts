@@ -27,7 +27,7 @@ export interface SlackMessaging {
   postMessage(message: { channel: string; text: string; blocks: SlackBlock[] }): Promise<SlackMessageRef>;
   /** Sends `chat.update`, replacing the text and blocks of the message at `ts`. */
   updateMessage(message: SlackMessageRef & { text: string; blocks: SlackBlock[] }): Promise<SlackMessageRef>;
-  /** Sends `chat.postEphemeral`, a message only `user` sees; returns the ephemeral message's ts. */
+  /** Sends `chat.postEphemeral`, a message shown only to `user`; returns the ephemeral message's ts. */
   postEphemeral(message: {
     channel: string;
     user: string;
@@ -188,11 +188,17 @@ function requireString(value: string | undefined, method: string, field: string)
 }
 
 /** Creates the Web API adapter for one bot token. */
-export function createSlackMessaging(botToken: string, settings: SlackClientSettings, log: Logger): SlackMessaging {
+export function createSlackMessaging(
+  botToken: string,
+  settings: SlackClientSettings,
+  log: Logger,
+): SlackMessaging {
   const client = new WebClient(botToken, webClientOptions(settings, log));
   return {
     async postMessage({ channel, text, blocks }) {
-      const result = await callSlack('chat.postMessage', () => client.chat.postMessage({ channel, text, blocks }));
+      const result = await callSlack('chat.postMessage', () =>
+        client.chat.postMessage({ channel, text, blocks }),
+      );
       const ts = requireString(result.ts, 'chat.postMessage', 'ts');
       return { channel: result.channel ?? channel, ts };
     },

@@ -1,6 +1,6 @@
 /**
  * The Stripe Billing calls that CSM actions make (pay an invoice, open a billing-portal session, read
- * an invoice), behind our own interface so the action processor never sees the SDK. Failures become a
+ * an invoice), behind our own interface so the action processor never imports the SDK. Failures become a
  * StripeBillingError with a stable `code` and a `retryable` flag. Messages never contain the API key.
  */
 import Stripe from 'stripe';
@@ -19,7 +19,10 @@ export type StripeBillingErrorCode =
   | 'stripe_authentication_failed'
   | 'stripe_permission_denied';
 
-const retryableCodes: ReadonlySet<StripeBillingErrorCode> = new Set(['stripe_rate_limited', 'stripe_unavailable']);
+const retryableCodes: ReadonlySet<StripeBillingErrorCode> = new Set([
+  'stripe_rate_limited',
+  'stripe_unavailable',
+]);
 
 export class StripeBillingError extends AppError {
   declare readonly code: StripeBillingErrorCode;
@@ -39,7 +42,6 @@ export class StripeBillingError extends AppError {
   ) {
     super(code, message, { retryable: retryableCodes.has(code), cause: details.cause });
   }
-
 }
 
 /** The fields of a Stripe invoice that actions read. Amounts are minor units. */
@@ -88,7 +90,7 @@ export interface StripeBillingOptions {
 // responses since 2020: "No configuration provided and your test mode default configuration has not
 // been created").
 const portalNotConfigured = /no configuration provided|default configuration has not been created/i;
-// NOTE: Stripe answers a pay request for a paid or void invoice with invalid_request_error and no
+// NOTE: Stripe rejects a pay request for a paid or void invoice with invalid_request_error and no
 // code, so the message is matched. The pattern follows Stripe's wording and may miss a rephrased one.
 const invoiceNotPayable = /already paid|is not open|status of|void|draft|uncollectible|cannot be paid/i;
 const invoiceNotPayableCodes = new Set(['invoice_not_editable', 'invoice_no_payment_method_types']);
@@ -120,20 +122,28 @@ export function toStripeBillingError(error: unknown, operation: string): StripeB
   if (error instanceof StripeBillingError) return error;
   if (!(error instanceof Stripe.errors.StripeError)) {
     const reason = error instanceof Error ? error.message : String(error);
-    return new StripeBillingError('stripe_unavailable', `Stripe ${operation} failed before a response: ${reason}`, {
-      cause: error,
-    });
+    return new StripeBillingError(
+      'stripe_unavailable',
+      `Stripe ${operation} failed before a response: ${reason}`,
+      {
+        cause: error,
+      },
+    );
   }
   const status = error.statusCode ?? null;
   const statusText = status === null ? 'without a response' : `with HTTP ${status}`;
-  return new StripeBillingError(classify(error), `Stripe ${operation} failed ${statusText}: ${error.message}`, {
-    stripeStatus: status,
-    requestId: error.requestId ?? null,
-    declineCode: error.decline_code ?? null,
-    adviceCode: error.advice_code ?? null,
-    failureCode: error.code ?? null,
-    cause: error,
-  });
+  return new StripeBillingError(
+    classify(error),
+    `Stripe ${operation} failed ${statusText}: ${error.message}`,
+    {
+      stripeStatus: status,
+      requestId: error.requestId ?? null,
+      declineCode: error.decline_code ?? null,
+      adviceCode: error.advice_code ?? null,
+      failureCode: error.code ?? null,
+      cause: error,
+    },
+  );
 }
 
 function toBillingInvoice(invoice: Stripe.Invoice): BillingInvoice {
@@ -172,7 +182,11 @@ class SdkStripeBilling implements StripeBilling {
 
   async payInvoice(invoiceId: string, options: { idempotencyKey: string }): Promise<BillingInvoice> {
     try {
-      const invoice = await this.stripe.invoices.pay(invoiceId, {}, { idempotencyKey: options.idempotencyKey });
+      const invoice = await this.stripe.invoices.pay(
+        invoiceId,
+        {},
+        { idempotencyKey: options.idempotencyKey },
+      );
       return toBillingInvoice(invoice);
     } catch (error) {
       throw toStripeBillingError(error, `pay of invoice ${invoiceId}`);
@@ -204,7 +218,10 @@ class SdkStripeBilling implements StripeBilling {
     }
   }
 
-  private async hostedInvoiceLink(invoiceId: string, portalFailure: StripeBillingError): Promise<CardUpdateLink> {
+  private async hostedInvoiceLink(
+    invoiceId: string,
+    portalFailure: StripeBillingError,
+  ): Promise<CardUpdateLink> {
     const invoice = await this.retrieveInvoice(invoiceId);
     if (!invoice.hostedInvoiceUrl) throw portalFailure;
     return { url: invoice.hostedInvoiceUrl, expiresAt: null, kind: 'hosted_invoice' };

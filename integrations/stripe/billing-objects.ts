@@ -63,7 +63,12 @@ function recurringItem(line: PricedLine): RecurringItem | null {
   }
   const plan = line.plan;
   if (plan && plan.amount !== null && plan.amount !== undefined) {
-    return { unitAmountMinor: plan.amount, quantity, interval: plan.interval, intervalCount: plan.interval_count ?? 1 };
+    return {
+      unitAmountMinor: plan.amount,
+      quantity,
+      interval: plan.interval,
+      intervalCount: plan.interval_count ?? 1,
+    };
   }
   // TODO: tiered and metered prices have no flat unit amount, so they add nothing to MRR yet.
   return null;
@@ -178,7 +183,7 @@ export function invoiceChange(invoice: InvoiceObject): InvoiceChange {
   };
 }
 
-/** Every charge and PaymentIntent id the invoice names, in any API version's shape. */
+/** Collects every charge and PaymentIntent id the invoice names, in any API version's shape. */
 export function invoicePaymentRefs(invoice: InvoiceObject): string[] {
   const refs = [refId(invoice.charge), refId(invoice.payment_intent)];
   for (const entry of invoice.payments?.data ?? []) {

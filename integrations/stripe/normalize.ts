@@ -2,7 +2,12 @@ import type { z } from 'zod';
 import type { NormalizedEvent, PaymentAttemptStatus } from '../../src/ledger/changes';
 import { customerChange, invoiceChange, subscriptionChange } from './billing-objects';
 import { formatIssues, issueMessage } from './issues';
-import { chargeAttempt, paymentIntentAttempt, paymentIntentEventStatus, paymentMethodChange } from './payment-objects';
+import {
+  chargeAttempt,
+  paymentIntentAttempt,
+  paymentIntentEventStatus,
+  paymentMethodChange,
+} from './payment-objects';
 import {
   cardSourceObject,
   chargeObject,
@@ -34,13 +39,18 @@ function reader<S extends z.ZodType>(
       ]);
     }
     const parsed = schema.safeParse(event.data.object, { error: issueMessage });
-    if (!parsed.success) return invalidObject(event, objectName, formatIssues(parsed.error.issues, 'data.object'));
+    if (!parsed.success)
+      return invalidObject(event, objectName, formatIssues(parsed.error.issues, 'data.object'));
     return map(parsed.data, event);
   };
 }
 
 function invalidObject(event: EventEnvelope, objectName: string, issues: string[]): NormalizedEvent {
-  return { status: 'invalid', reason: `event ${event.id} (${event.type}) has an invalid ${objectName}`, issues };
+  return {
+    status: 'invalid',
+    reason: `event ${event.id} (${event.type}) has an invalid ${objectName}`,
+    issues,
+  };
 }
 
 function previousCustomer(event: EventEnvelope): string | null {
@@ -81,7 +91,10 @@ function readCardSource(detached: boolean): EventReader {
   return (event) => {
     const objectName = event.data.object.object;
     if (objectName === 'card') return readCard(event);
-    return { status: 'ignored', reason: `${event.type} for a ${objectName ?? 'untyped'} object; only cards are read` };
+    return {
+      status: 'ignored',
+      reason: `${event.type} for a ${objectName ?? 'untyped'} object; only cards are read`,
+    };
   };
 }
 
@@ -119,7 +132,8 @@ for (const suffix of invoiceEvents) readers.set(`invoice.${suffix}`, readInvoice
 const chargeEvents = ['succeeded', 'failed', 'pending', 'refunded', 'updated'];
 for (const suffix of chargeEvents) readers.set(`charge.${suffix}`, readCharge);
 
-for (const [type, status] of Object.entries(paymentIntentEventStatus)) readers.set(type, readPaymentIntent(status));
+for (const [type, status] of Object.entries(paymentIntentEventStatus))
+  readers.set(type, readPaymentIntent(status));
 
 const ignoredTypes = new Map<string, string>([
   ['invoice.upcoming', 'invoice.upcoming previews an invoice that does not exist yet and has no id'],
@@ -133,7 +147,11 @@ const ignoredTypes = new Map<string, string>([
 export function normalizeStripeEvent(event: unknown): NormalizedEvent {
   const envelope = eventEnvelope.safeParse(event, { error: issueMessage });
   if (!envelope.success) {
-    return { status: 'invalid', reason: 'invalid Stripe event envelope', issues: formatIssues(envelope.error.issues) };
+    return {
+      status: 'invalid',
+      reason: 'invalid Stripe event envelope',
+      issues: formatIssues(envelope.error.issues),
+    };
   }
   const { type } = envelope.data;
   const ignoredReason = ignoredTypes.get(type);

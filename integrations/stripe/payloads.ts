@@ -24,7 +24,9 @@ const minorUnits = z.number().int();
 const optionalText = z.string().nullish();
 const optionalSeconds = seconds.nullish();
 /** ISO 4217 code. Stripe sends lower case, and the mappers lower-case it anyway. */
-const currencyCode = z.string().regex(/^[a-zA-Z]{3}$/, { error: 'expected a three-letter ISO 4217 currency code' });
+const currencyCode = z
+  .string()
+  .regex(/^[a-zA-Z]{3}$/, { error: 'expected a three-letter ISO 4217 currency code' });
 
 export const customerObject = z.looseObject({
   id: z.string(),
@@ -136,7 +138,9 @@ export const invoiceObject = z.looseObject({
     .looseObject({
       data: z.array(
         z.looseObject({
-          payment: z.looseObject({ charge: stripeRef.nullish(), payment_intent: stripeRef.nullish() }).nullish(),
+          payment: z
+            .looseObject({ charge: stripeRef.nullish(), payment_intent: stripeRef.nullish() })
+            .nullish(),
         }),
       ),
     })

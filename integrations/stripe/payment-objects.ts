@@ -14,7 +14,10 @@ import {
 } from './payloads';
 
 function ignoredWithoutCustomer(kind: string, id: string): NormalizedEvent {
-  return { status: 'ignored', reason: `${kind} ${id} has no customer, so the ledger has no row to attach it to` };
+  return {
+    status: 'ignored',
+    reason: `${kind} ${id} has no customer, so the ledger has no row to attach it to`,
+  };
 }
 
 /** Reads card metadata from a charge: `payment_method_details` (2018+) or a card `source` (older). */
@@ -117,7 +120,11 @@ export function paymentIntentAttempt(
     failureCode: error?.code ?? charge?.failure_code ?? null,
     failureMessage: error?.message ?? charge?.failure_message ?? null,
     declineCode:
-      error?.decline_code ?? (chargeFailed ? outcome?.reason : null) ?? charge?.failure_code ?? error?.code ?? null,
+      error?.decline_code ??
+      (chargeFailed ? outcome?.reason : null) ??
+      charge?.failure_code ??
+      error?.code ??
+      null,
     adviceCode: error?.advice_code ?? outcome?.advice_code ?? null,
     networkDeclineCode: error?.network_decline_code ?? outcome?.network_decline_code ?? null,
     networkAdviceCode: error?.network_advice_code ?? outcome?.network_advice_code ?? null,

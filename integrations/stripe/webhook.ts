@@ -71,7 +71,9 @@ export function verifyStripeWebhook(
     } catch (error) {
       // The signature matched but the body is not JSON: the SDK's parse failed after verification.
       if (error instanceof SyntaxError) {
-        throw new AppError('invalid_event', `Signed body is not valid JSON: ${error.message}`, { status: 400 });
+        throw new AppError('invalid_event', `Signed body is not valid JSON: ${error.message}`, {
+          status: 400,
+        });
       }
       if (!(error instanceof Stripe.errors.StripeSignatureVerificationError)) throw error;
       if (error.message.startsWith(staleTimestampMessage)) sawStale = true;
@@ -94,12 +96,16 @@ export function readEventEnvelope(event: unknown): StripeEventEnvelope {
   const candidate = (event ?? {}) as Record<string, unknown>;
   const problems: string[] = [];
   if (!isShortText(candidate.id)) problems.push('id must be a non-empty string of at most 255 characters');
-  if (!isShortText(candidate.type)) problems.push('type must be a non-empty string of at most 255 characters');
-  if (!isEpochSeconds(candidate.created)) problems.push('created must be whole seconds since 1970 (years 2001 to 2100)');
+  if (!isShortText(candidate.type))
+    problems.push('type must be a non-empty string of at most 255 characters');
+  if (!isEpochSeconds(candidate.created))
+    problems.push('created must be whole seconds since 1970 (years 2001 to 2100)');
   const data = candidate.data as Record<string, unknown> | undefined;
-  if (typeof data?.object !== 'object' || data.object === null) problems.push('data.object must be an object');
+  if (typeof data?.object !== 'object' || data.object === null)
+    problems.push('data.object must be an object');
   // PostgreSQL's jsonb cannot store U+0000, and Stripe never sends it.
-  if (problems.length === 0 && JSON.stringify(event).includes('\\u0000')) problems.push('a string contains U+0000');
+  if (problems.length === 0 && JSON.stringify(event).includes('\\u0000'))
+    problems.push('a string contains U+0000');
   if (problems.length > 0) {
     throw new AppError('invalid_event', `Stripe event is malformed: ${problems.join('; ')}`, { status: 400 });
   }

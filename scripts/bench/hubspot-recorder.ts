@@ -50,7 +50,8 @@ function forward(
 
 export async function startRecordingProxy(targetUrl: string): Promise<RecordingProxy> {
   const target = new URL(targetUrl);
-  if (target.hostname !== '127.0.0.1') throw new Error(`Invalid proxy target ${targetUrl}: expected a 127.0.0.1 URL`);
+  if (target.hostname !== '127.0.0.1')
+    throw new Error(`Invalid proxy target ${targetUrl}: expected a 127.0.0.1 URL`);
   const agent = new http.Agent({ keepAlive: true });
   const recorded: RecordedRequest[] = [];
   const server = http.createServer((req, res) => {

@@ -58,7 +58,10 @@ async function postSigned(url: string, secret: string, body: string): Promise<Sa
     });
     const text = await response.text();
     const duplicate = response.status === 200 && text.includes('"duplicate":true');
-    return { outcome: duplicate ? '200 duplicate' : String(response.status), ms: performance.now() - started };
+    return {
+      outcome: duplicate ? '200 duplicate' : String(response.status),
+      ms: performance.now() - started,
+    };
   } catch {
     return { outcome: 'error', ms: performance.now() - started };
   }
@@ -112,7 +115,13 @@ async function runLevels(stack: Stack, events: StripeEvent[], options: IntakeOpt
   for (const concurrency of options.concurrency) {
     const tenant = await createBenchTenant(stack, `Bench intake c${concurrency}`, false);
     tenantIds.push(tenant.tenantId);
-    const level = await runLevel(tenant.webhookUrl, tenant.secret, bodies, concurrency, options.levelTimeoutMs);
+    const level = await runLevel(
+      tenant.webhookUrl,
+      tenant.secret,
+      bodies,
+      concurrency,
+      options.levelTimeoutMs,
+    );
     const rate = level.requestsPerSecond.toFixed(0);
     console.log(`  concurrency ${concurrency}: ${rate} requests/s, ${level.failed} failed`);
     levels.push(level);
@@ -131,7 +140,9 @@ export async function runIntake(
   problems: string[],
 ): Promise<IntakeResult> {
   if (events.length < options.requests) {
-    throw new Error(`Invalid --requests ${options.requests}: the stream has only ${events.length} distinct events`);
+    throw new Error(
+      `Invalid --requests ${options.requests}: the stream has only ${events.length} distinct events`,
+    );
   }
   const stack = await startStack(baseEnv, { label: 'intake', workerCount: 0, logStream: options.logStream });
   const tenantIds: string[] = [];

@@ -108,7 +108,11 @@ function hubSpotTraffic(proxy: RecordingProxy, startedAt: number): HubSpotTraffi
 }
 
 async function deadLetterCount(runtime: Runtime, tenantId: string): Promise<number> {
-  const rows = await runtime.db.selectFrom('dead_letters').select('id').where('tenant_id', '=', tenantId).execute();
+  const rows = await runtime.db
+    .selectFrom('dead_letters')
+    .select('id')
+    .where('tenant_id', '=', tenantId)
+    .execute();
   return rows.length;
 }
 
@@ -122,7 +126,12 @@ async function measure(stack: Stack, stream: DemoStream, hubspot: LocalHubSpot, 
   const startedAt = Date.now();
   const posted = await postDeliveries(tenant.webhookUrl, tenant.secret, stream.deliveries);
   const postedAt = Date.now();
-  const { projectedAt, idleAt } = await waitForIdle(stack.runtime, tenant.tenantId, startedAt, options.idleTimeoutMs);
+  const { projectedAt, idleAt } = await waitForIdle(
+    stack.runtime,
+    tenant.tenantId,
+    startedAt,
+    options.idleTimeoutMs,
+  );
   const companies = hubspot.emulator.companies();
   const written = companies.filter((company) => company.properties.csm_billing_customer_id !== undefined);
   const result: PipelineResult = {
@@ -150,7 +159,10 @@ export async function runPipeline(
   options: PipelineOptions,
   problems: string[],
 ): Promise<PipelineResult> {
-  const emulator = await startHubSpotEmulator({ companies: stream.companies, requestsPer10s: hubSpotLimitPer10s });
+  const emulator = await startHubSpotEmulator({
+    companies: stream.companies,
+    requestsPer10s: hubSpotLimitPer10s,
+  });
   const proxy = await startRecordingProxy(emulator.url);
   try {
     const stack = await startStack(baseEnv, {

@@ -21,7 +21,8 @@ export function statusFieldKiB(statusText: string, field: string): number {
 /** Returns the first field of /proc/<pid>/schedstat text, nanoseconds on a CPU, in seconds. */
 export function schedstatCpuSeconds(schedstatText: string): number {
   const nanoseconds = Number(schedstatText.trim().split(/\s+/)[0]);
-  if (!Number.isFinite(nanoseconds)) throw new Error(`Invalid /proc schedstat text "${schedstatText.trim()}"`);
+  if (!Number.isFinite(nanoseconds))
+    throw new Error(`Invalid /proc schedstat text "${schedstatText.trim()}"`);
   return nanoseconds / 1e9;
 }
 

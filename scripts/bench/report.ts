@@ -30,11 +30,29 @@ function newTable(head: string[]): Table.Table {
 const fixed = (value: number, digits = 1) => value.toFixed(digits);
 
 export function renderIntakeTable(intake: IntakeResult): string {
-  const table = newTable(['Concurrency', 'Requests', 'Failed', 'Requests/s', 'p50 ms', 'p95 ms', 'p99 ms', 'max ms']);
+  const table = newTable([
+    'Concurrency',
+    'Requests',
+    'Failed',
+    'Requests/s',
+    'p50 ms',
+    'p95 ms',
+    'p99 ms',
+    'max ms',
+  ]);
   for (const level of intake.levels) {
     const { p50, p95, p99, max } = level.latencyMs;
     const rate = fixed(level.requestsPerSecond, 0);
-    table.push([level.concurrency, level.requests, level.failed, rate, fixed(p50), fixed(p95), fixed(p99), fixed(max)]);
+    table.push([
+      level.concurrency,
+      level.requests,
+      level.failed,
+      rate,
+      fixed(p50),
+      fixed(p95),
+      fixed(p99),
+      fixed(max),
+    ]);
   }
   return table.toString();
 }
@@ -89,7 +107,14 @@ export function renderCpuTable(cpu: ScenarioCpu[]): string {
   const table = newTable(head);
   for (const window of cpu) {
     const { scenario, elapsedS, machineBusyS, productS, benchS, otherS } = window;
-    table.push([scenario, fixed(elapsedS), fixed(machineBusyS), fixed(productS), fixed(benchS), fixed(otherS)]);
+    table.push([
+      scenario,
+      fixed(elapsedS),
+      fixed(machineBusyS),
+      fixed(productS),
+      fixed(benchS),
+      fixed(otherS),
+    ]);
   }
   return table.toString();
 }

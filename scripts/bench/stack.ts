@@ -54,7 +54,11 @@ async function startProcesses(env: NodeJS.ProcessEnv, options: StackOptions): Pr
     await waitFor('the API server to be ready', async () => (await fetch(readyUrl)).ok, startTimeoutMs);
     for (const port of metricsPorts) {
       const metricsUrl = `http://127.0.0.1:${port}/`;
-      await waitFor(`the worker on port ${port} to start`, async () => (await fetch(metricsUrl)).ok, startTimeoutMs);
+      await waitFor(
+        `the worker on port ${port} to start`,
+        async () => (await fetch(metricsUrl)).ok,
+        startTimeoutMs,
+      );
     }
   } catch (error) {
     await Promise.all(started.map((named) => named.process.stop()));
@@ -92,21 +96,30 @@ export async function startStack(baseEnv: NodeJS.ProcessEnv, options: StackOptio
       await runtime.close();
       return processes.flatMap((named, index) => {
         const code = codes[index];
-        return code === 0 ? [] : [`${options.label}: ${named.name} exited with code ${code ?? 'null (signal)'}`];
+        return code === 0
+          ? []
+          : [`${options.label}: ${named.name} exited with code ${code ?? 'null (signal)'}`];
       });
     },
   };
 }
 
 /** Creates a tenant with a fresh signing secret and, when asked, a HubSpot connection to the emulator. */
-export async function createBenchTenant(stack: Stack, name: string, withHubSpot: boolean): Promise<BenchTenant> {
+export async function createBenchTenant(
+  stack: Stack,
+  name: string,
+  withHubSpot: boolean,
+): Promise<BenchTenant> {
   const secret = `whsec_${randomBytes(24).toString('hex')}`;
   const { db, box } = stack.runtime;
   const created = await createTenant(db, box, stack.config.PUBLIC_BASE_URL, {
     name,
     stripeWebhookSecret: secret,
     hubspot: withHubSpot
-      ? { portalId: `bench-${randomBytes(4).toString('hex')}`, accessToken: `bench-${randomBytes(12).toString('hex')}` }
+      ? {
+          portalId: `bench-${randomBytes(4).toString('hex')}`,
+          accessToken: `bench-${randomBytes(12).toString('hex')}`,
+        }
       : undefined,
   });
   return { tenantId: created.tenantId, webhookUrl: created.webhookUrl, secret };

@@ -49,7 +49,16 @@ export function buildCatalog(ids: IdFactory, createdSeconds: number): Catalog {
         const monthly = monthlyUnitAmounts[currency][tier];
         const unitAmount = interval === 'month' ? monthly : monthly * monthsChargedPerYear;
         const id = ids.next('price');
-        const price = { id, productId, productName, currency, tier, interval, unitAmount, created: createdSeconds };
+        const price = {
+          id,
+          productId,
+          productName,
+          currency,
+          tier,
+          interval,
+          unitAmount,
+          created: createdSeconds,
+        };
         catalog.set(catalogKey(currency, tier, interval), price);
       }
     }
@@ -70,16 +79,41 @@ export function findPrice(
 
 // Invented stems so that no generated company name belongs to a real business.
 const companyStems = [
-  'Bramblewick', 'Quillfern', 'Tarnhollow', 'Larkmoor', 'Cindervale', 'Mossgate', 'Fennick',
-  'Wrenfield', 'Copperlane', 'Halcyra', 'Saltquarry', 'Ironbloom', 'Velvetorne', 'Duskwater',
-  'Thistlecombe', 'Amberlith', 'Glimmerford', 'Rookhaven', 'Starling Vey', 'Orrinsby',
+  'Bramblewick',
+  'Quillfern',
+  'Tarnhollow',
+  'Larkmoor',
+  'Cindervale',
+  'Mossgate',
+  'Fennick',
+  'Wrenfield',
+  'Copperlane',
+  'Halcyra',
+  'Saltquarry',
+  'Ironbloom',
+  'Velvetorne',
+  'Duskwater',
+  'Thistlecombe',
+  'Amberlith',
+  'Glimmerford',
+  'Rookhaven',
+  'Starling Vey',
+  'Orrinsby',
 ] as const;
 
 const companyTrades = [
-  ['Analytics', 'analytics'], ['Logistics', 'logistics'], ['Robotics', 'robotics'],
-  ['Labs', 'labs'], ['Freight', 'freight'], ['Dental Group', 'dental'], ['Studios', 'studios'],
-  ['Software', 'software'], ['Outfitters', 'outfitters'], ['Bakeries', 'bakeries'],
-  ['Energy', 'energy'], ['Clinics', 'clinics'],
+  ['Analytics', 'analytics'],
+  ['Logistics', 'logistics'],
+  ['Robotics', 'robotics'],
+  ['Labs', 'labs'],
+  ['Freight', 'freight'],
+  ['Dental Group', 'dental'],
+  ['Studios', 'studios'],
+  ['Software', 'software'],
+  ['Outfitters', 'outfitters'],
+  ['Bakeries', 'bakeries'],
+  ['Energy', 'energy'],
+  ['Clinics', 'clinics'],
 ] as const;
 
 export interface CompanyIdentity {
@@ -92,14 +126,26 @@ export function drawCompanies(random: DemoRandom, count: number): CompanyIdentit
   const maxCompanies = companyStems.length * companyTrades.length;
   if (count > maxCompanies) throw new Error(`Cannot invent more than ${maxCompanies} companies`);
   const combinations = companyStems.flatMap((stem) => companyTrades.map((trade) => ({ stem, trade })));
-  return random.shuffle(combinations).slice(0, count).map(({ stem, trade }) => {
-    const stemSlug = stem.toLowerCase().replace(/\s+/g, '');
-    return { name: `${stem} ${trade[0]}`, domain: `${stemSlug}-${trade[1]}.example` };
-  });
+  return random
+    .shuffle(combinations)
+    .slice(0, count)
+    .map(({ stem, trade }) => {
+      const stemSlug = stem.toLowerCase().replace(/\s+/g, '');
+      return { name: `${stem} ${trade[0]}`, domain: `${stemSlug}-${trade[1]}.example` };
+    });
 }
 
 const firstNames = ['Avery', 'Noor', 'Tomasz', 'Keiko', 'Ines', 'Dario', 'Leila', 'Rowan', 'Yusuf', 'Mira'];
-const lastNames = ['Halvorsen', 'Okafor', 'Brightwater', 'Castellan', 'Mwangi', 'Sorensby', 'Tanabe', 'Quist'];
+const lastNames = [
+  'Halvorsen',
+  'Okafor',
+  'Brightwater',
+  'Castellan',
+  'Mwangi',
+  'Sorensby',
+  'Tanabe',
+  'Quist',
+];
 const freeMailDomains = ['gmail.com', 'outlook.com', 'yahoo.com', 'icloud.com'];
 const billingMailboxes = ['billing', 'accounts', 'finance', 'ap', 'payments'];
 

@@ -116,7 +116,12 @@ function payByInvoice(context: HistoryContext, open: OpenInvoice, now: number): 
 }
 
 /** Runs one billing cycle and returns false when the subscription ended in it. */
-function runCycle(context: HistoryContext, profile: CustomerProfile, cycleIndex: number, now: number): boolean {
+function runCycle(
+  context: HistoryContext,
+  profile: CustomerProfile,
+  cycleIndex: number,
+  now: number,
+): boolean {
   const invoice = newInvoice(context, profile, cycleIndex);
   if (cycleIndex === 0) startSubscription(context, profile, invoice.id);
   else renewSubscription(context, profile, cycleIndex, invoice.id);

@@ -63,25 +63,43 @@ function atLeast(minimum: number, n: number, share: number): number {
 }
 
 function storyLabels(random: DemoRandom, n: number): DemoStory[] {
-  return spread<DemoStory>(random, n, [
-    ['canceled', atLeast(2, n, 0.05)],
-    ['past_due', atLeast(3, n, 0.07)],
-    ['overdue', atLeast(2, n, 0.05)],
-    ['recovered', atLeast(5, n, 0.12)],
-    ['card_expiring', atLeast(2, n, 0.04)],
-  ], 'healthy');
+  return spread<DemoStory>(
+    random,
+    n,
+    [
+      ['canceled', atLeast(2, n, 0.05)],
+      ['past_due', atLeast(3, n, 0.07)],
+      ['overdue', atLeast(2, n, 0.05)],
+      ['recovered', atLeast(5, n, 0.12)],
+      ['card_expiring', atLeast(2, n, 0.04)],
+    ],
+    'healthy',
+  );
 }
 
 function currencyLabels(random: DemoRandom, n: number): DemoCurrency[] {
-  return spread<DemoCurrency>(random, n, [
-    ['eur', atLeast(3, n, 0.25)],
-    ['jpy', atLeast(2, n, 0.1)],
-    ['kwd', atLeast(2, n, 0.08)],
-  ], 'usd');
+  return spread<DemoCurrency>(
+    random,
+    n,
+    [
+      ['eur', atLeast(3, n, 0.25)],
+      ['jpy', atLeast(2, n, 0.1)],
+      ['kwd', atLeast(2, n, 0.08)],
+    ],
+    'usd',
+  );
 }
 
 function emailLabels(random: DemoRandom, n: number): EmailKind[] {
-  return spread<EmailKind>(random, n, [['free_mail', atLeast(3, n, 0.12)], ['none', atLeast(2, n, 0.05)]], 'company');
+  return spread<EmailKind>(
+    random,
+    n,
+    [
+      ['free_mail', atLeast(3, n, 0.12)],
+      ['none', atLeast(2, n, 0.05)],
+    ],
+    'company',
+  );
 }
 
 function shapeLabels(random: DemoRandom, n: number): ApiShape[] {

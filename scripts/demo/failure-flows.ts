@@ -1,7 +1,12 @@
 import { attachDefaultCard, drawReplacementCard } from './cards';
 import { findDeclineProfile } from './declines';
 import { attemptTime, retryOffsetDays, type FailurePlan } from './failure-plans';
-import { emitDelinquency, emitSubscriptionStatus, type HistoryContext, type OpenInvoice } from './history-context';
+import {
+  emitDelinquency,
+  emitSubscriptionStatus,
+  type HistoryContext,
+  type OpenInvoice,
+} from './history-context';
 import { invoiceSnapshot } from './invoice-shapes';
 import { recordFailedPayment, recordSuccessfulPayment } from './payment-attempts';
 import { paymentMethodSnapshot } from './stripe-shapes';
@@ -87,7 +92,12 @@ function leaveUnpaid(context: HistoryContext, open: OpenInvoice, now: number): v
 }
 
 /** Plays out a failure plan on its invoice and returns false when the subscription ended. */
-export function runFailurePlan(context: HistoryContext, plan: FailurePlan, open: OpenInvoice, now: number): boolean {
+export function runFailurePlan(
+  context: HistoryContext,
+  plan: FailurePlan,
+  open: OpenInvoice,
+  now: number,
+): boolean {
   switch (plan.resolution) {
     case 'retry_succeeds':
       failAttempts(context, plan, open, retryOffsetDays.length);

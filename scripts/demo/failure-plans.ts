@@ -12,7 +12,8 @@ export const retryOffsetDays = [0, 3, 8, 15] as const;
 /** Renewal invoices are finalized and first charged about an hour after they are created. */
 export const finalizeDelaySeconds = hourSeconds;
 
-export type FailureResolution = 'retry_succeeds' | 'customer_fixes' | 'retry_pending' | 'exhausted' | 'unpaid';
+export type FailureResolution =
+  'retry_succeeds' | 'customer_fixes' | 'retry_pending' | 'exhausted' | 'unpaid';
 
 /** Failure of one invoice of a customer, and its outcome. */
 export interface FailurePlan {
@@ -24,8 +25,14 @@ export interface FailurePlan {
 
 // Weighted by repetition: insufficient funds dominates real subscription declines.
 const softDeclinePool = [
-  'insufficient_funds', 'insufficient_funds', 'insufficient_funds', 'do_not_honor', 'do_not_honor',
-  'generic_decline', 'card_velocity_exceeded', 'processing_error',
+  'insufficient_funds',
+  'insufficient_funds',
+  'insufficient_funds',
+  'do_not_honor',
+  'do_not_honor',
+  'generic_decline',
+  'card_velocity_exceeded',
+  'processing_error',
 ];
 
 function drawSoftDeclines(random: DemoRandom, count: number): string[] {
@@ -51,12 +58,18 @@ export function attemptTime(cycleStart: number, attempt: number): number {
 function settledRenewals(cycles: readonly number[], now: number): number[] {
   const lastRetryDays = retryOffsetDays[retryOffsetDays.length - 1] as number;
   const settleSeconds = (lastRetryDays + 1) * daySeconds;
-  return cycles.map((start, index) => ({ start, index }))
+  return cycles
+    .map((start, index) => ({ start, index }))
     .filter(({ start, index }) => index >= 1 && start + settleSeconds < now)
     .map(({ index }) => index);
 }
 
-function pickSettledRenewal(random: DemoRandom, cycles: readonly number[], now: number, story: DemoStory): number {
+function pickSettledRenewal(
+  random: DemoRandom,
+  cycles: readonly number[],
+  now: number,
+  story: DemoStory,
+): number {
   const candidates = settledRenewals(cycles, now);
   if (candidates.length === 0) {
     throw new Error(`No renewal is old enough for a ${story} story; use a history of at least 3 months`);
@@ -76,7 +89,9 @@ function planPastDue(random: DemoRandom, cycles: readonly number[], now: number)
   const cycleIndex = cycles.length - 1;
   const cycleStart = cycles[cycleIndex] as number;
   // An attempt writes events over a few seconds, so it counts only when it started a minute before now.
-  const attemptsSoFar = retryOffsetDays.filter((_, attempt) => attemptTime(cycleStart, attempt) < now - 60).length;
+  const attemptsSoFar = retryOffsetDays.filter(
+    (_, attempt) => attemptTime(cycleStart, attempt) < now - 60,
+  ).length;
   if (attemptsSoFar === 0 || attemptsSoFar === retryOffsetDays.length) {
     throw new Error('A past_due story needs its latest invoice between 1 and 15 days old');
   }

@@ -19,7 +19,9 @@ function validate(options: GenerateOptions): { customerCount: number; months: nu
   const customerCount = options.customerCount ?? defaultCustomerCount;
   const months = options.months ?? defaultMonths;
   if (!Number.isInteger(customerCount) || customerCount < minCustomerCount) {
-    throw new Error(`Invalid customerCount ${customerCount}: expected an integer of at least ${minCustomerCount}`);
+    throw new Error(
+      `Invalid customerCount ${customerCount}: expected an integer of at least ${minCustomerCount}`,
+    );
   }
   if (!Number.isInteger(months) || months < minMonths) {
     throw new Error(`Invalid months ${months}: expected an integer of at least ${minMonths}`);
@@ -29,7 +31,11 @@ function validate(options: GenerateOptions): { customerCount: number; months: nu
 }
 
 /** Lists the CRM's companies: customers marked inCrm plus prospects, in a seeded order. */
-function crmCompanies(random: DemoRandom, profiles: CustomerProfile[], prospects: DemoCompany[]): DemoCompany[] {
+function crmCompanies(
+  random: DemoRandom,
+  profiles: CustomerProfile[],
+  prospects: DemoCompany[],
+): DemoCompany[] {
   if (profiles.every((profile) => profile.customer.inCrm)) {
     // At least one customer must be missing from the CRM so the demo shows an unmatched customer.
     (profiles[0] as CustomerProfile).customer.inCrm = false;

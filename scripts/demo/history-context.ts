@@ -1,7 +1,13 @@
 import type { EventLog } from './event-log';
 import type { PaymentIntentFacts } from './payment-shapes';
 import type { DemoRandom, IdFactory } from './random';
-import type { CustomerState, InvoiceState, PaymentMethodState, SubscriptionState, SubscriptionStatus } from './state';
+import type {
+  CustomerState,
+  InvoiceState,
+  PaymentMethodState,
+  SubscriptionState,
+  SubscriptionStatus,
+} from './state';
 import { customerSnapshot, subscriptionSnapshot } from './stripe-shapes';
 import type { ApiShape } from './types';
 
@@ -23,7 +29,11 @@ export interface OpenInvoice {
   intent: PaymentIntentFacts;
 }
 
-export function emitSubscriptionStatus(context: HistoryContext, status: SubscriptionStatus, at: number): void {
+export function emitSubscriptionStatus(
+  context: HistoryContext,
+  status: SubscriptionStatus,
+  at: number,
+): void {
   const { subscription } = context;
   if (subscription.status === status) return;
   const previous = subscription.status;

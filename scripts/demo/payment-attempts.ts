@@ -1,5 +1,10 @@
 import type { DeclineProfile } from './declines';
-import { emitDelinquency, emitSubscriptionStatus, type HistoryContext, type OpenInvoice } from './history-context';
+import {
+  emitDelinquency,
+  emitSubscriptionStatus,
+  type HistoryContext,
+  type OpenInvoice,
+} from './history-context';
 import { invoiceSnapshot } from './invoice-shapes';
 import { chargeSnapshot, paymentIntentSnapshot, type ChargeFacts } from './payment-shapes';
 import type { PaymentMethodState } from './state';

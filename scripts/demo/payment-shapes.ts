@@ -96,7 +96,11 @@ export function chargeSnapshot(facts: ChargeFacts): StripeObject {
     payment_intent: facts.paymentIntentId,
     payment_method: method.id,
     payment_method_details: {
-      card: { amount_authorized: succeeded ? facts.amount : null, ...cardDetails(method), network: method.card.brand },
+      card: {
+        amount_authorized: succeeded ? facts.amount : null,
+        ...cardDetails(method),
+        network: method.card.brand,
+      },
       type: 'card',
     },
     receipt_email: null,

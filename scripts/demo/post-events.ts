@@ -10,7 +10,11 @@ export interface PostSummary {
 const maxAttempts = 3;
 
 /** Posts one event the way Stripe does: its exact bytes, signed with the current time, retried on a 5xx. */
-async function postOne(url: string, secret: string, event: StripeEvent): Promise<'accepted' | 'duplicate' | 'failed'> {
+async function postOne(
+  url: string,
+  secret: string,
+  event: StripeEvent,
+): Promise<'accepted' | 'duplicate' | 'failed'> {
   const body = JSON.stringify(event);
   for (let attempt = 1; attempt <= maxAttempts; attempt += 1) {
     const signature = signStripePayload(body, secret, Math.floor(Date.now() / 1000));

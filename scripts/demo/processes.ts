@@ -23,7 +23,11 @@ export interface ManagedProcess {
 }
 
 /** Runs `csm-payments <command>` from the compiled CLI with the given environment; output goes to the log file. */
-export function startCli(command: string, env: NodeJS.ProcessEnv, logStream: NodeJS.WritableStream): ManagedProcess {
+export function startCli(
+  command: string,
+  env: NodeJS.ProcessEnv,
+  logStream: NodeJS.WritableStream,
+): ManagedProcess {
   const cli = path.join(projectRoot(), 'dist', 'src', 'cli.js');
   const child = spawn(process.execPath, [cli, command], { env, stdio: ['ignore', 'pipe', 'pipe'] });
   child.stdout?.pipe(logStream, { end: false });
@@ -43,11 +47,17 @@ export function startCli(command: string, env: NodeJS.ProcessEnv, logStream: Nod
   };
 }
 
-export async function waitFor(description: string, check: () => Promise<boolean>, timeoutMs: number, intervalMs = 200) {
+export async function waitFor(
+  description: string,
+  check: () => Promise<boolean>,
+  timeoutMs: number,
+  intervalMs = 200,
+) {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     if (await check().catch(() => false)) return;
-    if (Date.now() > deadline) throw new Error(`Timed out after ${timeoutMs / 1000} s waiting for ${description}`);
+    if (Date.now() > deadline)
+      throw new Error(`Timed out after ${timeoutMs / 1000} s waiting for ${description}`);
     await new Promise((resolve) => setTimeout(resolve, intervalMs));
   }
 }

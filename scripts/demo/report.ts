@@ -43,7 +43,9 @@ export async function loadCustomerRows(
   customers: DemoCustomer[],
   companies: EmulatedCompany[],
 ): Promise<CustomerRow[]> {
-  const byBillingId = new Map(companies.map((company) => [company.properties.csm_billing_customer_id, company]));
+  const byBillingId = new Map(
+    companies.map((company) => [company.properties.csm_billing_customer_id, company]),
+  );
   const rows = await db
     .selectFrom('customers as c')
     .leftJoinLateral(
@@ -97,7 +99,15 @@ function propertiesCell(company: EmulatedCompany | undefined): string {
 /** Renders the rows worst score first, so the accounts a CSM should look at lead the table. */
 export function renderCustomerTable(rows: CustomerRow[]): string {
   const table = new Table({
-    head: ['Customer', 'Scenario', 'MRR', 'Score', 'Band', 'Top reasons', 'HubSpot company properties written'],
+    head: [
+      'Customer',
+      'Scenario',
+      'MRR',
+      'Score',
+      'Band',
+      'Top reasons',
+      'HubSpot company properties written',
+    ],
     colWidths: [26, 15, 14, 7, 8, 44, 46],
     wordWrap: true,
     style: { head: [], border: [] },

@@ -7,7 +7,9 @@ import Stripe from 'stripe';
  */
 export function signStripePayload(payload: string, secret: string, timestampSeconds: number): string {
   if (!Number.isSafeInteger(timestampSeconds) || timestampSeconds < 0) {
-    throw new Error(`Invalid timestampSeconds ${timestampSeconds}: expected a non-negative integer Unix time`);
+    throw new Error(
+      `Invalid timestampSeconds ${timestampSeconds}: expected a non-negative integer Unix time`,
+    );
   }
   if (secret.length === 0) throw new Error('Missing webhook signing secret: expected a whsec_ value');
   return Stripe.webhooks.generateTestHeaderString({ payload, secret, timestamp: timestampSeconds });

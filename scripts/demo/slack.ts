@@ -54,7 +54,9 @@ export async function slackBusy(runtime: Runtime, tenantId: string): Promise<boo
 export function describeSlack(emulator: SlackEmulator, examples = 3): string {
   const messages = emulator.messages();
   const updates = messages.reduce((sum, message) => sum + message.updates, 0);
-  const lines = [`Slack alerts posted to #${demoAlertChannel}: ${messages.length} messages, ${updates} updates`];
+  const lines = [
+    `Slack alerts posted to #${demoAlertChannel}: ${messages.length} messages, ${updates} updates`,
+  ];
   for (const message of messages.slice(0, examples)) {
     lines.push(`  ${message.text.split('\n')[0]}`);
   }

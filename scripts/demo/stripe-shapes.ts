@@ -137,7 +137,10 @@ export function planSnapshot(price: CatalogPrice): StripeObject {
 function subscriptionItem(subscription: SubscriptionState): StripeObject {
   const periods =
     subscription.shape === 'basil'
-      ? { current_period_end: subscription.currentPeriodEnd, current_period_start: subscription.currentPeriodStart }
+      ? {
+          current_period_end: subscription.currentPeriodEnd,
+          current_period_start: subscription.currentPeriodStart,
+        }
       : {};
   return {
     id: subscription.itemId,

@@ -51,6 +51,7 @@ export function engagementRoutes(app: express.Express): () => EmulatedEngagement
 }
 
 function matches(engagement: EmulatedEngagement, filter: { propertyName: string; value?: string }): boolean {
-  if (filter.propertyName === 'associations.company') return engagement.companyIds.includes(filter.value ?? '');
+  if (filter.propertyName === 'associations.company')
+    return engagement.companyIds.includes(filter.value ?? '');
   return engagement.properties[filter.propertyName] === filter.value;
 }

@@ -1,7 +1,7 @@
 /**
  * A local Slack Web API for the demo and tests: an express server on 127.0.0.1 that implements the
  * methods this product calls, with Slack's `{ ok, error }` bodies, a Bearer token check and a limit of
- * one chat.postMessage per second per channel answered with 429 and Retry-After.
+ * one chat.postMessage per second per channel, enforced with 429 and Retry-After.
  */
 import { randomBytes } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
@@ -144,7 +144,12 @@ function chatRoutes(router: express.Router, state: EmulatorState, options: Slack
   router.post('/chat.postEphemeral', (req, res) => {
     const channel = required(req, 'channel');
     checkChannel(channel, options);
-    const ephemeral = { channel, user: required(req, 'user'), text: required(req, 'text'), messageTs: nextTs(state) };
+    const ephemeral = {
+      channel,
+      user: required(req, 'user'),
+      text: required(req, 'text'),
+      messageTs: nextTs(state),
+    };
     state.ephemerals.push(ephemeral);
     res.json({ ok: true, message_ts: ephemeral.messageTs });
   });

@@ -36,7 +36,11 @@ function stripeEvent(type: string, object: Record<string, unknown>, created: num
  * Builds the two payment events the ledger reads, the charge first. Stripe also sends
  * `payment_intent.succeeded` and `invoice.payment_succeeded`, and does not guarantee their order.
  */
-export function paymentEvents(invoice: Required<EmulatedInvoice>, view: Record<string, unknown>, created: number) {
+export function paymentEvents(
+  invoice: Required<EmulatedInvoice>,
+  view: Record<string, unknown>,
+  created: number,
+) {
   const charge = {
     id: `ch_${randomBytes(12).toString('hex')}`,
     object: 'charge',

@@ -205,7 +205,10 @@ function idempotent(stored: Map<string, StoredResponse>, handler: (req: Request)
 
 function routes(app: express.Express, account: EmulatedAccount): void {
   const stored = new Map<string, StoredResponse>();
-  app.post('/v1/invoices/:id/pay', idempotent(stored, (req) => account.pay(req.params.id as string)));
+  app.post(
+    '/v1/invoices/:id/pay',
+    idempotent(stored, (req) => account.pay(req.params.id as string)),
+  );
   app.get('/v1/invoices/:id', (req, res) => {
     res.json(account.view(account.find(req.params.id as string)));
   });
@@ -239,7 +242,9 @@ export async function startStripeEmulator(options: StripeEmulatorOptions = {}): 
   });
   app.use((error: unknown, _req: Request, res: Response, _next: NextFunction) => {
     const failure =
-      error instanceof EmulatorError ? error : new EmulatorError(500, { type: 'api_error', message: String(error) });
+      error instanceof EmulatorError
+        ? error
+        : new EmulatorError(500, { type: 'api_error', message: String(error) });
     res.status(failure.status).json({ error: failure.body });
   });
   const server = app.listen(options.port ?? 0, '127.0.0.1');

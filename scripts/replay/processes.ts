@@ -40,7 +40,9 @@ export class Processes {
     await Promise.all(this.closed);
     await new Promise((resolve) => this.logStream.end(resolve));
     const unclean = running.filter((_managed, index) => codes[index] !== 0);
-    return unclean.map(({ name, child }) => `${name} ${describeExit(child.exitCode, child.signalCode)} after SIGTERM`);
+    return unclean.map(
+      ({ name, child }) => `${name} ${describeExit(child.exitCode, child.signalCode)} after SIGTERM`,
+    );
   }
 }
 

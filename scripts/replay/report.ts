@@ -39,12 +39,19 @@ function parseLogLine(line: string): Record<string, string | undefined> {
 }
 
 /** Builds one folder's summary row and a detail row per request, from the tool's output and the database. */
-function reportFolder(folder: string, rounds: RoundResult[], stored: StoredEvent[], notes: WorkerNotes): FolderReport {
+function reportFolder(
+  folder: string,
+  rounds: RoundResult[],
+  stored: StoredEvent[],
+  notes: WorkerNotes,
+): FolderReport {
   const counts = { posted: 0, skipped: 0, succeeded: 0, stored: 0 };
   const outcomes = new Map<string, number>();
   const details: string[][] = [];
   for (const round of rounds) {
-    const events = new Map(stored.filter((event) => event.tenantId === round.tenantId).map((e) => [e.eventId, e]));
+    const events = new Map(
+      stored.filter((event) => event.tenantId === round.tenantId).map((e) => [e.eventId, e]),
+    );
     counts.posted += round.deliveries.length;
     counts.skipped += round.skipped;
     counts.stored += events.size;
@@ -87,7 +94,12 @@ function renderTable(head: string[], rows: (string | number)[][]): string {
 function printReports(reports: FolderReport[], fixturesRoot: string): void {
   const summaryHead = ['folder', 'posted', 'skipped', 'accepted', 'duplicates', 'rejected'];
   summaryHead.push('applied', 'ignored', 'dead-lettered', 'unprocessed');
-  console.log(renderTable(summaryHead, reports.map((report) => report.summary)));
+  console.log(
+    renderTable(
+      summaryHead,
+      reports.map((report) => report.summary),
+    ),
+  );
   for (const report of reports.filter((candidate) => candidate.details.length > 0)) {
     const rows = report.details.map(([file = '', ...rest]) => [path.relative(fixturesRoot, file), ...rest]);
     console.log(`\n${report.folder}:`);
@@ -105,12 +117,19 @@ export function reportResults(
   const notes = readWorkerNotes(logFile);
   const folders = [...new Set(results.map((round) => round.folder))];
   const reports = folders.map((folder) =>
-    reportFolder(folder, results.filter((round) => round.folder === folder), stored, notes),
+    reportFolder(
+      folder,
+      results.filter((round) => round.folder === folder),
+      stored,
+      notes,
+    ),
   );
   printReports(reports, fixturesRoot);
   const failures = results
     .filter((round) => round.toolExitCode !== 0)
-    .map((round) => `replay tool exited with ${round.toolExitCode} for ${round.folder}: ${round.toolMessage}`);
+    .map(
+      (round) => `replay tool exited with ${round.toolExitCode} for ${round.folder}: ${round.toolMessage}`,
+    );
   for (const report of reports) {
     const { folder, rejected, unprocessed } = report;
     if (rejected > 0) failures.push(`${rejected} request(s) from ${folder} got a non-2xx status`);

@@ -43,11 +43,18 @@ async function replayRound(runtime: Runtime, tool: string, round: Round): Promis
 }
 
 /** Replays every source folder in name order, one tenant per round. */
-export async function replayFolders(runtime: Runtime, fixturesRoot: string, tool: string): Promise<RoundResult[]> {
+export async function replayFolders(
+  runtime: Runtime,
+  fixturesRoot: string,
+  tool: string,
+): Promise<RoundResult[]> {
   const folders = readdirSync(fixturesRoot, { withFileTypes: true }).filter((entry) => entry.isDirectory());
   const results: RoundResult[] = [];
   for (const folder of folders.map((entry) => entry.name).sort()) {
-    const files = listJsonFiles(path.join(fixturesRoot, folder)).map((file) => ({ file, eventId: readEventId(file) }));
+    const files = listJsonFiles(path.join(fixturesRoot, folder)).map((file) => ({
+      file,
+      eventId: readEventId(file),
+    }));
     const rounds = planRounds(folder, files).filter((round) => round.files.length > 0);
     for (const round of rounds) results.push(await replayRound(runtime, tool, round));
   }
@@ -68,7 +75,11 @@ export async function loadStoredEvents(db: Db, tenantIds: string[]) {
   return db
     .selectFrom('stripe_events')
     .leftJoin('dead_letters', 'dead_letters.stripe_event_id', 'stripe_events.id')
-    .select(['stripe_events.id as rowId', 'stripe_events.tenant_id as tenantId', 'stripe_events.event_id as eventId'])
+    .select([
+      'stripe_events.id as rowId',
+      'stripe_events.tenant_id as tenantId',
+      'stripe_events.event_id as eventId',
+    ])
     .select(['stripe_events.outcome', 'dead_letters.reason', 'dead_letters.issues'])
     .where('stripe_events.tenant_id', 'in', tenantIds)
     .execute();

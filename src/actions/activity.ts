@@ -23,7 +23,9 @@ function outcomeLine(row: CardActionRow, outcome: ActionOutcome): string {
       typeof result.amountPaid === 'number' && typeof result.currency === 'string'
         ? formatMoney(result.amountPaid, result.currency)
         : 'the amount due';
-    return result.paymentPending ? 'Payment submitted; the bank has not confirmed it yet' : `Collected ${amount}`;
+    return result.paymentPending
+      ? 'Payment submitted; the bank has not confirmed it yet'
+      : `Collected ${amount}`;
   }
   if (row.action === 'send_card_update_link') return 'Link created; send it to the customer from the card';
   if (row.action === 'pause_dunning') return `Dunning paused until ${String(result.pausedUntil)}`;

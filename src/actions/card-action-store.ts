@@ -9,7 +9,12 @@ export function isFinished(row: Pick<CardActionRow, 'status'>): boolean {
 }
 
 export function storedOutcome(row: CardActionRow): ActionOutcome {
-  return { cardActionId: row.id, status: row.status as FinishedStatus, result: row.result ?? {}, error: row.error };
+  return {
+    cardActionId: row.id,
+    status: row.status as FinishedStatus,
+    result: row.result ?? {},
+    error: row.error,
+  };
 }
 
 export async function loadCardAction(db: Db, cardActionId: string): Promise<CardActionRow | undefined> {
@@ -47,7 +52,11 @@ export async function claimCardAction(db: Db, cardActionId: string): Promise<voi
  * Serializes work on one subject (an invoice, or a customer) across workers with a session advisory
  * lock on one pooled connection. The lock ends with the connection if the process dies.
  */
-export async function withSubjectLock<T>(db: Db, lockKey: string, work: (conn: Db) => Promise<T>): Promise<T> {
+export async function withSubjectLock<T>(
+  db: Db,
+  lockKey: string,
+  work: (conn: Db) => Promise<T>,
+): Promise<T> {
   return db.connection().execute(async (conn) => {
     await sql`SELECT pg_advisory_lock(hashtextextended(${lockKey}, 0))`.execute(conn);
     try {
@@ -109,7 +118,12 @@ export async function noteRetryableFailure(db: Db, cardActionId: string, message
  * Marks an action failed after its queue job used up every attempt; for the worker's `failed` handler.
  * A finished action is left unchanged.
  */
-export async function failExhaustedCardAction(db: Db, cardActionId: string, message: string, now: Date): Promise<void> {
+export async function failExhaustedCardAction(
+  db: Db,
+  cardActionId: string,
+  message: string,
+  now: Date,
+): Promise<void> {
   await db
     .updateTable('card_actions')
     .set({ status: 'failed', error: `Gave up after repeated errors: ${message}`, finished_at: now })

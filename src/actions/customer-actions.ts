@@ -113,5 +113,9 @@ export async function resumeDunning(context: Omit<HandlerContext, 'billing'>): P
     .where('id', '=', row.customer_id)
     .execute();
   const previous = customer.dunning_paused_until;
-  return { status: 'succeeded', error: null, result: { previousPausedUntil: previous?.toISOString() ?? null } };
+  return {
+    status: 'succeeded',
+    error: null,
+    result: { previousPausedUntil: previous?.toISOString() ?? null },
+  };
 }

@@ -9,7 +9,7 @@ import { describeDecline } from '../ledger/decline-codes';
 import { outcomeForStripeFailure } from './stripe-failures';
 import type { CardActionRow, HandlerContext, HandlerOutcome } from './types';
 
-/** What the ledger says about an invoice before a retry. */
+/** Ledger facts about an invoice before a retry. */
 export interface RetryFacts {
   invoice: {
     stripeInvoiceId: string;
@@ -34,7 +34,10 @@ export interface RetryFacts {
 
 export type RetryDecision = { kind: 'pay'; idempotencyKey: string } | { kind: 'reject'; reason: string };
 
-/** One Stripe charge attempt per invoice attempt: a second click or a second CSM reuses the key. */
+/**
+ * Builds the Stripe idempotency key: one charge attempt per invoice attempt, so a second click or a
+ * second CSM reuses the key.
+ */
 export function retryIdempotencyKey(stripeInvoiceId: string, attemptCount: number): string {
   return `retry:${stripeInvoiceId}:${attemptCount}`;
 }
@@ -106,7 +109,11 @@ async function readCurrentCard(db: Db, row: CardActionRow, subscriptionId: strin
   return method ?? null;
 }
 
-export async function readRetryFacts(db: Db, row: CardActionRow, stripeInvoiceId: string): Promise<RetryFacts> {
+export async function readRetryFacts(
+  db: Db,
+  row: CardActionRow,
+  stripeInvoiceId: string,
+): Promise<RetryFacts> {
   const invoice = await db
     .selectFrom('invoices')
     .select(['customer_id', 'status', 'amount_remaining', 'attempt_count', 'stripe_subscription_id'])
@@ -115,7 +122,15 @@ export async function readRetryFacts(db: Db, row: CardActionRow, stripeInvoiceId
     .executeTakeFirst();
   const lastAttempt = await db
     .selectFrom('payment_attempts')
-    .select(['status', 'decline_code', 'advice_code', 'failure_code', 'failure_message', 'card_brand', 'card_last4'])
+    .select([
+      'status',
+      'decline_code',
+      'advice_code',
+      'failure_code',
+      'failure_message',
+      'card_brand',
+      'card_last4',
+    ])
     .where('tenant_id', '=', row.tenant_id)
     .where('stripe_invoice_id', '=', stripeInvoiceId)
     .orderBy('attempted_at', 'desc')
@@ -165,7 +180,11 @@ async function findFinishedSibling(db: Db, row: CardActionRow, idempotencyKey: s
 /** Stores the key before the request, so a retried job sends the same key even if the ledger moved on. */
 async function storeIdempotencyKey(db: Db, row: CardActionRow, idempotencyKey: string): Promise<void> {
   const result = { ...(row.result ?? {}), stripeIdempotencyKey: idempotencyKey };
-  await db.updateTable('card_actions').set({ result: JSON.stringify(result) }).where('id', '=', row.id).execute();
+  await db
+    .updateTable('card_actions')
+    .set({ result: JSON.stringify(result) })
+    .where('id', '=', row.id)
+    .execute();
 }
 
 function paidResult(invoice: BillingInvoice, base: Record<string, unknown>): HandlerOutcome {
@@ -211,7 +230,11 @@ export async function retryPayment(context: HandlerContext): Promise<HandlerOutc
     // An earlier run of this job stored the key and then failed with a retryable error.
     return pay(context.billing, stripeInvoiceId, storedKey);
   }
-  const decision = decideRetry(await readRetryFacts(db, row, stripeInvoiceId), stripeInvoiceId, row.customer_id);
+  const decision = decideRetry(
+    await readRetryFacts(db, row, stripeInvoiceId),
+    stripeInvoiceId,
+    row.customer_id,
+  );
   if (decision.kind === 'reject') {
     return { status: 'rejected', error: decision.reason, result: { stripeInvoiceId } };
   }

@@ -17,7 +17,10 @@ import type { ActionOutcome, CardActionDeps, CardActionRow, HandlerContext, Hand
 
 export type { ActionOutcome, CardActionActivity, CardActionDeps } from './types';
 
-/** A payment retry locks its invoice, so retries of one invoice run one at a time; other actions lock the customer. */
+/**
+ * Returns the advisory lock key. A payment retry locks its invoice, so retries of one invoice run one at
+ * a time. Other actions lock the customer.
+ */
 function lockKeyFor(row: CardActionRow): string {
   if (row.action === 'retry_payment' && row.stripe_invoice_id) {
     return `card-action:invoice:${row.tenant_id}:${row.stripe_invoice_id}`;
@@ -25,7 +28,11 @@ function lockKeyFor(row: CardActionRow): string {
   return `card-action:customer:${row.tenant_id}:${row.customer_id}`;
 }
 
-async function perform(deps: CardActionDeps, conn: HandlerContext['db'], row: CardActionRow): Promise<HandlerOutcome> {
+async function perform(
+  deps: CardActionDeps,
+  conn: HandlerContext['db'],
+  row: CardActionRow,
+): Promise<HandlerOutcome> {
   const base = { db: conn, row, log: deps.log, now: deps.now() };
   if (row.action === 'pause_dunning') return pauseDunning(base);
   if (row.action === 'resume_dunning') return resumeDunning(base);

@@ -29,7 +29,10 @@ function describeStripeFailure(failure: StripeBillingError): string {
  * Turns a non-retryable Stripe failure into an outcome. A card decline is `failed` with the decline in
  * plain words, an invoice Stripe will not charge is `rejected`, and anything else is `failed`.
  */
-export function outcomeForStripeFailure(failure: StripeBillingError, result: Record<string, unknown>): HandlerOutcome {
+export function outcomeForStripeFailure(
+  failure: StripeBillingError,
+  result: Record<string, unknown>,
+): HandlerOutcome {
   if (failure.code === 'stripe_card_declined') {
     const decline = describeDecline({
       declineCode: failure.details.declineCode,
@@ -47,7 +50,11 @@ export function outcomeForStripeFailure(failure: StripeBillingError, result: Rec
       },
     };
   }
-  const withCode = { ...result, stripeErrorCode: failure.code, stripeRequestId: failure.details.requestId ?? null };
+  const withCode = {
+    ...result,
+    stripeErrorCode: failure.code,
+    stripeRequestId: failure.details.requestId ?? null,
+  };
   if (failure.code === 'stripe_invoice_not_payable') {
     const error = `Stripe did not accept the payment retry: ${failure.message}`;
     return { status: 'rejected', error, result: withCode };

@@ -14,7 +14,12 @@ const stripeApiKeyPattern = /^(sk|rk)_(live|test)_[A-Za-z0-9]{8,}$/;
  * Validates a Stripe API key and stores it sealed in `tenants.stripe_api_key_sealed`. A restricted key
  * (`rk_`) needs write access to Invoices and Customer portal for the card actions.
  */
-export async function setStripeApiKey(db: Db, box: SecretBox, tenantId: string, apiKey: string): Promise<void> {
+export async function setStripeApiKey(
+  db: Db,
+  box: SecretBox,
+  tenantId: string,
+  apiKey: string,
+): Promise<void> {
   const key = apiKey.trim();
   if (!stripeApiKeyPattern.test(key)) {
     throw new AppError(

@@ -45,7 +45,7 @@ export interface CardActionDeps {
 export interface RequestedParameters {
   /** Days to pause dunning for `pause_dunning`, 1 to 90; 7 when absent. */
   pauseDays?: number;
-  /** Where the billing portal sends the customer back to, for `send_card_update_link`. */
+  /** Return URL of the billing portal session, for `send_card_update_link`. */
   returnUrl?: string;
 }
 
@@ -65,7 +65,7 @@ export interface CardActionRow {
   finished_at: Date | null;
 }
 
-/** What one action handler decided, before the processor stores it. */
+/** Decision of one action handler, before the processor stores it. */
 export interface HandlerOutcome {
   status: FinishedStatus;
   result: Record<string, unknown>;
@@ -74,7 +74,7 @@ export interface HandlerOutcome {
   duplicateOf?: string;
 }
 
-/** What an action handler works with, on the connection that holds the action's advisory lock. */
+/** Inputs of an action handler, on the connection that holds the action's advisory lock. */
 export interface HandlerContext {
   db: Db;
   row: CardActionRow;

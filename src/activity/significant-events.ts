@@ -3,14 +3,11 @@ import { describeDecline, type DeclineInput } from '../ledger/decline-codes';
 import { formatMoney } from '../money/currency';
 import type { ActivityKind } from './activity-log';
 
-/** Why an activity exists; the note and the task of one event share it. */
+/** Purpose of an activity. The note and the task of one event share it. */
 export type ActivityPurpose =
-  | 'payment_failed'
-  | 'payment_recovered'
-  | 'dunning_exhausted'
-  | 'subscription_canceled';
+  'payment_failed' | 'payment_recovered' | 'dunning_exhausted' | 'subscription_canceled';
 
-/** What the ledger knows about one processed Stripe event, gathered before deciding. */
+/** Ledger facts about one processed Stripe event, gathered before deciding. */
 export interface EventFacts {
   eventId: string;
   eventType: string;
@@ -141,7 +138,13 @@ function subscriptionCanceled(subscription: SubscriptionChange): PlannedActivity
     `Monthly recurring revenue lost: ${formatMoney(subscription.mrrMinor, subscription.currency)}`,
     `Ended: ${endedAt ? formatUtc(endedAt) : 'unknown'}`,
   ].join('\n');
-  return { kind: 'note', purpose: 'subscription_canceled', title: 'Subscription canceled', body, dueAt: null };
+  return {
+    kind: 'note',
+    purpose: 'subscription_canceled',
+    title: 'Subscription canceled',
+    body,
+    dueAt: null,
+  };
 }
 
 /**

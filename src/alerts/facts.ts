@@ -42,7 +42,7 @@ async function loadSubscriptions(db: Db, tenantId: string, customerId: string) {
     .execute();
 }
 
-/** The first attached card among the default ids, else the most recently written attached card. */
+/** Picks the first attached card among the default ids, else the most recently written attached card. */
 async function loadDefaultCard(db: Db, tenantId: string, customerId: string, defaultIds: string[]) {
   const cards = await db
     .selectFrom('payment_methods')
@@ -54,7 +54,9 @@ async function loadDefaultCard(db: Db, tenantId: string, customerId: string, def
     .orderBy('source_version', 'desc')
     .orderBy('id', 'desc')
     .execute();
-  const byDefault = defaultIds.map((id) => cards.find((card) => card.stripe_payment_method_id === id)).find(Boolean);
+  const byDefault = defaultIds
+    .map((id) => cards.find((card) => card.stripe_payment_method_id === id))
+    .find(Boolean);
   const card = byDefault ?? cards[0];
   if (!card || card.exp_month === null || card.exp_year === null) return null;
   return {
@@ -119,7 +121,9 @@ export async function loadAlertFacts(
 
 /** Stripe invoice ids named by the episode keys of failure alerts (`invoice:<id>`). */
 export function invoiceIdsOf(alerts: OpenAlert[]): string[] {
-  return alerts.flatMap((alert) => (alert.episodeKey.startsWith('invoice:') ? [alert.episodeKey.slice(8)] : []));
+  return alerts.flatMap((alert) =>
+    alert.episodeKey.startsWith('invoice:') ? [alert.episodeKey.slice(8)] : [],
+  );
 }
 
 export async function loadOpenAlerts(db: Db, tenantId: string, customerId: string): Promise<OpenAlert[]> {

@@ -14,7 +14,7 @@ interface InvoiceRow {
 }
 
 /**
- * Whether Stripe charges the invoice itself. An invoice stored without a collection method falls
+ * Tells whether Stripe charges the invoice itself. An invoice stored without a collection method falls
  * back to its due date (set only on send_invoice invoices), then to the customer's subscriptions.
  */
 function invoiceCollectsAutomatically(invoice: InvoiceRow, fallback: boolean): boolean {
@@ -31,8 +31,14 @@ export async function loadFailedInvoices(
   const invoices = await db
     .selectFrom('invoices')
     .select([
-      'stripe_invoice_id', 'status', 'currency', 'amount_remaining', 'attempt_count',
-      'next_payment_attempt', 'collection_method', 'due_date',
+      'stripe_invoice_id',
+      'status',
+      'currency',
+      'amount_remaining',
+      'attempt_count',
+      'next_payment_attempt',
+      'collection_method',
+      'due_date',
     ])
     .where('tenant_id', '=', tenantId)
     .where('customer_id', '=', customerId)
@@ -46,13 +52,22 @@ export async function loadFailedInvoices(
   const attempts = await db
     .selectFrom('payment_attempts')
     .select([
-      'stripe_invoice_id', 'decline_code', 'advice_code', 'failure_code', 'failure_message',
-      'card_brand', 'card_last4',
+      'stripe_invoice_id',
+      'decline_code',
+      'advice_code',
+      'failure_code',
+      'failure_message',
+      'card_brand',
+      'card_last4',
     ])
     .where('tenant_id', '=', tenantId)
     .where('customer_id', '=', customerId)
     .where('status', '=', 'failed')
-    .where('stripe_invoice_id', 'in', invoices.map((invoice) => invoice.stripe_invoice_id))
+    .where(
+      'stripe_invoice_id',
+      'in',
+      invoices.map((invoice) => invoice.stripe_invoice_id),
+    )
     .orderBy('attempted_at', 'desc')
     .orderBy('id', 'desc')
     .execute();
@@ -60,20 +75,22 @@ export async function loadFailedInvoices(
   return invoices.flatMap((invoice) => {
     const attempt = attempts.find((row) => row.stripe_invoice_id === invoice.stripe_invoice_id);
     if (!attempt) return [];
-    return [{
-      stripeInvoiceId: invoice.stripe_invoice_id,
-      status: invoice.status,
-      amountRemainingMinor: Number(invoice.amount_remaining),
-      currency: invoice.currency,
-      attemptCount: invoice.attempt_count,
-      nextPaymentAttempt: invoice.next_payment_attempt,
-      collectsAutomatically: invoiceCollectsAutomatically(invoice, fallbackCollectsAutomatically),
-      declineCode: attempt.decline_code,
-      adviceCode: attempt.advice_code,
-      failureCode: attempt.failure_code,
-      failureMessage: attempt.failure_message,
-      cardBrand: attempt.card_brand,
-      cardLast4: attempt.card_last4,
-    }];
+    return [
+      {
+        stripeInvoiceId: invoice.stripe_invoice_id,
+        status: invoice.status,
+        amountRemainingMinor: Number(invoice.amount_remaining),
+        currency: invoice.currency,
+        attemptCount: invoice.attempt_count,
+        nextPaymentAttempt: invoice.next_payment_attempt,
+        collectsAutomatically: invoiceCollectsAutomatically(invoice, fallbackCollectsAutomatically),
+        declineCode: attempt.decline_code,
+        adviceCode: attempt.advice_code,
+        failureCode: attempt.failure_code,
+        failureMessage: attempt.failure_message,
+        cardBrand: attempt.card_brand,
+        cardLast4: attempt.card_last4,
+      },
+    ];
   });
 }

@@ -105,7 +105,7 @@ export function cardExpiryText(card: NonNullable<AlertContent['card']>): string 
   return `${cardLabel(card)} expires at the end of ${month}/${card.expYear ?? ''}`;
 }
 
-/** One line of action history, e.g. "Retry requested by <@U123> at 14:02 — succeeded". */
+/** Formats one line of action history, e.g. "Retry requested by <@U123> at 14:02 — succeeded". */
 export function actionLine(entry: AlertAction): string {
   const verb = actionVerbs[entry.action] ?? entry.action;
   const outcome = entry.outcome === 'requested' ? '' : ` — ${entry.outcome}`;

@@ -5,8 +5,18 @@
  */
 import type { AlertContent } from './types';
 import {
-  accountLink, accountName, actionLine, cardExpiryText, cardLabel, crmUrl, declineText, dunningText,
-  healthText, money, ruleTitle, slackTime,
+  accountLink,
+  accountName,
+  actionLine,
+  cardExpiryText,
+  cardLabel,
+  crmUrl,
+  declineText,
+  dunningText,
+  healthText,
+  money,
+  ruleTitle,
+  slackTime,
 } from './message-text';
 
 export interface TextObject {
@@ -36,7 +46,7 @@ export interface SlackMessage {
   blocks: Block[];
 }
 
-/** What a button's `value` carries, as JSON. */
+/** Content of a button's `value`, as JSON. */
 export interface AlertButtonValue {
   alertId: string;
   invoiceId?: string;
@@ -100,7 +110,9 @@ function retryButton(content: AlertContent, value: string): ButtonElement | null
     style: 'primary',
     confirm: {
       title: plain('Retry this payment?'),
-      text: plain(`Charge ${amount} to ${cardLabel(content.card)} now for invoice ${invoice.stripeInvoiceId}.`),
+      text: plain(
+        `Charge ${amount} to ${cardLabel(content.card)} now for invoice ${invoice.stripeInvoiceId}.`,
+      ),
       confirm: plain('Retry payment'),
       deny: plain('Cancel'),
     },
@@ -113,10 +125,20 @@ function actionButtons(alertId: string, content: AlertContent): ButtonElement[] 
   const retry = retryButton(content, value);
   if (retry) buttons.push(retry);
   if (content.invoice || content.rule === 'cardExpiring') {
-    buttons.push({ type: 'button', text: plain('Send card update link'), action_id: 'send_card_update_link', value });
+    buttons.push({
+      type: 'button',
+      text: plain('Send card update link'),
+      action_id: 'send_card_update_link',
+      value,
+    });
   }
   if (content.invoice) {
-    buttons.push({ type: 'button', text: plain('Pause dunning 7 days'), action_id: 'pause_dunning_7d', value });
+    buttons.push({
+      type: 'button',
+      text: plain('Pause dunning 7 days'),
+      action_id: 'pause_dunning_7d',
+      value,
+    });
   }
   buttons.push({ type: 'button', text: plain('Claim'), action_id: 'claim', value });
   return buttons;
@@ -129,7 +151,8 @@ function openInCrmButton(content: AlertContent): ButtonElement | null {
 
 function contextLines(content: AlertContent): string[] {
   const lines = (content.actions ?? []).map(actionLine);
-  if (content.state === 'recovered' && content.recoveredAt) lines.push(`Recovered ${slackTime(content.recoveredAt)}`);
+  if (content.state === 'recovered' && content.recoveredAt)
+    lines.push(`Recovered ${slackTime(content.recoveredAt)}`);
   return lines;
 }
 
@@ -151,7 +174,8 @@ export function renderAlertMessage(content: AlertContent, alertId: string): Slac
 
 function digestLine(content: AlertContent): string {
   const parts = [ruleTitle(content)];
-  if (content.invoice) parts.push(money(content.invoice.amountRemainingMinor, content.invoice.currency, content));
+  if (content.invoice)
+    parts.push(money(content.invoice.amountRemainingMinor, content.invoice.currency, content));
   if (content.decline && content.decline.kind !== 'unknown') parts.push(`${content.decline.kind} decline`);
   if (content.health) parts.push(`health ${healthText(content.health)}`);
   if (content.state === 'recovered') parts.push('recovered');
@@ -160,7 +184,9 @@ function digestLine(content: AlertContent): string {
 
 /** Renders the daily digest: one line per alert, open ones first, at most 45 lines. */
 export function digestMessage(alerts: { id: string; content: AlertContent }[]): SlackMessage {
-  const ordered = [...alerts].sort((a, b) => Number(b.content.state === 'open') - Number(a.content.state === 'open'));
+  const ordered = [...alerts].sort(
+    (a, b) => Number(b.content.state === 'open') - Number(a.content.state === 'open'),
+  );
   const shown = ordered.slice(0, maxDigestEntries);
   const openCount = alerts.filter((alert) => alert.content.state === 'open').length;
   const title = `Payment alerts: ${openCount} open, ${alerts.length - openCount} recovered`;
@@ -169,7 +195,10 @@ export function digestMessage(alerts: { id: string; content: AlertContent }[]): 
     ...shown.map((alert): Block => ({ type: 'section', text: mrkdwn(digestLine(alert.content)) })),
   ];
   if (ordered.length > shown.length) {
-    blocks.push({ type: 'context', elements: [mrkdwn(`${ordered.length - shown.length} more alerts not shown`)] });
+    blocks.push({
+      type: 'context',
+      elements: [mrkdwn(`${ordered.length - shown.length} more alerts not shown`)],
+    });
   }
   return { text: title, blocks };
 }

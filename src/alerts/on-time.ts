@@ -27,7 +27,8 @@ export function paidOnTime(invoice: PaidInvoice): boolean {
 
 /** Whole calendar months from `since` to `now`, counted in UTC. */
 export function wholeMonthsBetween(since: Date, now: Date): number {
-  const months = (now.getUTCFullYear() - since.getUTCFullYear()) * 12 + now.getUTCMonth() - since.getUTCMonth();
+  const months =
+    (now.getUTCFullYear() - since.getUTCFullYear()) * 12 + now.getUTCMonth() - since.getUTCMonth();
   return now.getUTCDate() < since.getUTCDate() ? months - 1 : months;
 }
 
@@ -42,7 +43,12 @@ export function streakOf(paidNewestFirst: PaidInvoice[], hasOverdue: boolean, no
   return since ? { months: Math.max(0, wholeMonthsBetween(since, now)), since } : { months: 0, since: null };
 }
 
-export async function onTimeStreak(db: Db, tenantId: string, customerId: string, now: Date): Promise<OnTimeStreak> {
+export async function onTimeStreak(
+  db: Db,
+  tenantId: string,
+  customerId: string,
+  now: Date,
+): Promise<OnTimeStreak> {
   const paid = await db
     .selectFrom('invoices')
     .select(['invoice_created_at', 'paid_at', 'due_date', 'attempt_count'])

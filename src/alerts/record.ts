@@ -44,7 +44,9 @@ async function insertAlert(
       created_at: now,
       updated_at: now,
     })
-    .onConflict((conflict) => conflict.columns(['tenant_id', 'rule', 'customer_id', 'episode_key']).doNothing())
+    .onConflict((conflict) =>
+      conflict.columns(['tenant_id', 'rule', 'customer_id', 'episode_key']).doNothing(),
+    )
     .returning(['id', 'status'])
     .executeTakeFirst();
 }
@@ -53,7 +55,13 @@ async function insertAlert(
  * Replaces the content of an existing episode, keeping the actions already recorded on it, and
  * bumps the version only when the merged content differs (jsonb equality ignores key order).
  */
-async function updateAlert(trx: Db, tenantId: string, customerId: string, decision: AlertDecision, now: Date) {
+async function updateAlert(
+  trx: Db,
+  tenantId: string,
+  customerId: string,
+  decision: AlertDecision,
+  now: Date,
+) {
   const { actions: _ignored, ...ruleContent } = decision.content;
   const merged = sql`(${JSON.stringify(ruleContent)}::jsonb
     || jsonb_strip_nulls(jsonb_build_object('actions', slack_alerts.content -> 'actions')))`;
@@ -138,7 +146,9 @@ async function planForCustomer(trx: Db, input: PlanAlertsInput, customerId: stri
   const event = { type: input.eventType };
   const opened = decideAlerts({ settings, event, ...health, facts, now });
   const closed = closingDecisions({ openAlerts, facts, healthAfter: health.healthAfter, now });
-  const existingChannels = new Map(openAlerts.map((alert) => [`${alert.rule}|${alert.episodeKey}`, alert.channelId]));
+  const existingChannels = new Map(
+    openAlerts.map((alert) => [`${alert.rule}|${alert.episodeKey}`, alert.channelId]),
+  );
 
   const target = { crmOwnerId: facts.account.crmOwnerId, currency: facts.currency, mrrMinor: facts.mrrMinor };
   const route = routeAlert(settings, target);
@@ -150,7 +160,12 @@ async function planForCustomer(trx: Db, input: PlanAlertsInput, customerId: stri
     if (channelId) {
       routed.push({ ...decision, channelId });
     } else {
-      planned.unrouted.push({ customerId, rule: decision.rule, episodeKey: decision.episodeKey, reason: 'no_channel' });
+      planned.unrouted.push({
+        customerId,
+        rule: decision.rule,
+        episodeKey: decision.episodeKey,
+        reason: 'no_channel',
+      });
     }
   }
   const digest = settings.digest.enabled;

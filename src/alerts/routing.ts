@@ -8,8 +8,7 @@ export interface RoutingTarget {
 }
 
 export type RouteResult =
-  | { channel: string; routedBy: 'owner' | 'segment' | 'default' }
-  | { channel: null; reason: 'no_channel' };
+  { channel: string; routedBy: 'owner' | 'segment' | 'default' } | { channel: null; reason: 'no_channel' };
 
 function segmentMatches(segment: SegmentRoute, target: RoutingTarget): boolean {
   if (target.currency !== segment.currency) return false;

@@ -73,7 +73,7 @@ function atLeast(value: number, minimum: number | undefined): boolean {
 }
 
 /**
- * Whether Stripe has stopped retrying the invoice: no retry is scheduled on an automatically
+ * Tells whether Stripe has stopped retrying the invoice: no retry is scheduled on an automatically
  * collected invoice, the invoice is uncollectible, or the subscription ended for non-payment.
  */
 export function isDunningExhausted(invoice: FailedInvoiceFacts, subscriptionStatus: string): boolean {
@@ -101,7 +101,10 @@ function failureContent(input: DecideAlertsInput, rule: AlertContent['rule'], in
 function paymentFailedPasses(input: DecideAlertsInput, invoice: FailedInvoiceFacts): boolean {
   const rule = input.settings.rules.paymentFailed;
   if (!rule.enabled) return false;
-  return atLeast(invoice.amountRemainingMinor, rule.minAmountMinor) && atLeast(input.facts.mrrMinor, rule.minMrrMinor);
+  return (
+    atLeast(invoice.amountRemainingMinor, rule.minAmountMinor) &&
+    atLeast(input.facts.mrrMinor, rule.minMrrMinor)
+  );
 }
 
 /**
@@ -113,7 +116,11 @@ function decideFailures(input: DecideAlertsInput): AlertDecision[] {
   for (const invoice of input.facts.failedInvoices) {
     const episodeKey = `invoice:${invoice.stripeInvoiceId}`;
     if (paymentFailedPasses(input, invoice)) {
-      decisions.push({ rule: 'paymentFailed', episodeKey, content: failureContent(input, 'paymentFailed', invoice) });
+      decisions.push({
+        rule: 'paymentFailed',
+        episodeKey,
+        content: failureContent(input, 'paymentFailed', invoice),
+      });
       continue;
     }
     const exhausted = isDunningExhausted(invoice, input.facts.subscriptionStatus);
@@ -176,7 +183,12 @@ function decideExpansion(input: DecideAlertsInput): AlertDecision[] {
 
 /** Decides the alerts that one customer's state calls for after an event. */
 export function decideAlerts(input: DecideAlertsInput): AlertDecision[] {
-  return [...decideFailures(input), ...decideBandDrop(input), ...decideCardExpiring(input), ...decideExpansion(input)];
+  return [
+    ...decideFailures(input),
+    ...decideBandDrop(input),
+    ...decideCardExpiring(input),
+    ...decideExpansion(input),
+  ];
 }
 
 function hasRecovered(alert: OpenAlert, input: ClosingInput): boolean {

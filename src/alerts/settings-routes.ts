@@ -25,7 +25,10 @@ export function alertSettingsRouter(deps: AlertSettingsRouteDeps): Router {
       const tenantId = res.locals.tenantId as string;
       if (!req.is('application/json')) {
         res.status(415).json({
-          error: { code: 'unsupported_media_type', message: 'Send the settings as JSON with Content-Type: application/json' },
+          error: {
+            code: 'unsupported_media_type',
+            message: 'Send the settings as JSON with Content-Type: application/json',
+          },
         });
         return;
       }
@@ -33,7 +36,9 @@ export function alertSettingsRouter(deps: AlertSettingsRouteDeps): Router {
       // Saved either way, but an admin should know nothing will be posted yet.
       const warnings = (await tenantHasSlack(deps.db, tenantId))
         ? []
-        : ['No Slack workspace is connected to this tenant, so no alert is posted until one is (see Add to Slack)'];
+        : [
+            'No Slack workspace is connected to this tenant, so no alert is posted until one is (see Add to Slack)',
+          ];
       res.json({ settings, warnings });
     } catch (error) {
       if (!(error instanceof AlertSettingsError)) throw error;

@@ -4,7 +4,7 @@ import { defaultAlertSettings, parseAlertSettings, type AlertSettings } from './
 
 const millisecondsPerHour = 60 * 60 * 1000;
 
-/** The first time at `hourUtc`:00 UTC strictly after `now`. */
+/** Returns the first time at `hourUtc`:00 UTC strictly after `now`. */
 export function nextDigestAt(hourUtc: number, now: Date): Date {
   const today = Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate(), hourUtc);
   return new Date(today > now.getTime() ? today : today + 24 * millisecondsPerHour);
@@ -27,7 +27,12 @@ export async function readAlertSettings(db: Db, tenantId: string): Promise<Alert
  * Validates `input`, stores it with defaults filled in and schedules the next digest when the
  * digest is enabled. Throws AlertSettingsError listing every issue; nothing is stored then.
  */
-export async function writeAlertSettings(db: Db, tenantId: string, input: unknown, now: Date): Promise<AlertSettings> {
+export async function writeAlertSettings(
+  db: Db,
+  tenantId: string,
+  input: unknown,
+  now: Date,
+): Promise<AlertSettings> {
   const settings = parseAlertSettings(input);
   const nextDigest = settings.digest.enabled ? nextDigestAt(settings.digest.hourUtc, now) : null;
   const values = { settings: JSON.stringify(settings), next_digest_at: nextDigest, updated_at: now };

@@ -5,7 +5,8 @@
  */
 import type { HealthBand } from '../health/types';
 
-export type AlertRule = 'paymentFailed' | 'bandDrop' | 'cardExpiring' | 'finalRetryFailed' | 'expansionSignal';
+export type AlertRule =
+  'paymentFailed' | 'bandDrop' | 'cardExpiring' | 'finalRetryFailed' | 'expansionSignal';
 
 export interface HealthPoint {
   score: number;
@@ -50,7 +51,7 @@ export interface AccountFacts {
   crmOwnerId: string | null;
 }
 
-/** What the rules read about one customer. Amounts are minor units of `currency`. */
+/** Facts the rules read about one customer. Amounts are minor units of `currency`. */
 export interface AlertFacts {
   account: AccountFacts;
   currency: string | null;

@@ -100,9 +100,15 @@ export function decideRetryPayment(input: ActionRuleInput, stripeInvoiceId?: str
   if (input.ledger.customer.deleted) return reject('The customer is deleted in Stripe');
 
   const owed = owedInvoices(input.ledger);
-  const candidates = stripeInvoiceId ? owed.filter((owedInvoice) => owedInvoice.stripeInvoiceId === stripeInvoiceId) : owed;
+  const candidates = stripeInvoiceId
+    ? owed.filter((owedInvoice) => owedInvoice.stripeInvoiceId === stripeInvoiceId)
+    : owed;
   if (candidates.length === 0) {
-    return reject(stripeInvoiceId ? `Invoice ${stripeInvoiceId} is not an open invoice of this customer` : 'No open invoice to retry');
+    return reject(
+      stripeInvoiceId
+        ? `Invoice ${stripeInvoiceId} is not an open invoice of this customer`
+        : 'No open invoice to retry',
+    );
   }
 
   const decline = lastDecline(input.ledger);

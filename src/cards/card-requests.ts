@@ -14,9 +14,18 @@ const hubspotId = z
  */
 export const cardQuerySchema = z.object({
   portalId: z.string().regex(/^\d{1,20}$/, 'must be the numeric HubSpot portal id'),
-  userId: z.string().regex(/^\d{1,20}$/, 'must be the numeric HubSpot user id').optional(),
-  companyId: z.string().regex(/^\d{1,20}$/, 'must be a numeric HubSpot company id').optional(),
-  associatedObjectId: z.string().regex(/^\d{1,20}$/, 'must be a numeric HubSpot record id').optional(),
+  userId: z
+    .string()
+    .regex(/^\d{1,20}$/, 'must be the numeric HubSpot user id')
+    .optional(),
+  companyId: z
+    .string()
+    .regex(/^\d{1,20}$/, 'must be a numeric HubSpot company id')
+    .optional(),
+  associatedObjectId: z
+    .string()
+    .regex(/^\d{1,20}$/, 'must be a numeric HubSpot record id')
+    .optional(),
 });
 
 export const linkBodySchema = z
@@ -26,7 +35,12 @@ export const linkBodySchema = z
   })
   .strict();
 
-export const cardActionNames = ['retry_payment', 'send_card_update_link', 'pause_dunning', 'resume_dunning'] as const;
+export const cardActionNames = [
+  'retry_payment',
+  'send_card_update_link',
+  'pause_dunning',
+  'resume_dunning',
+] as const;
 
 export const maxPauseDays = 90;
 
@@ -34,16 +48,27 @@ export const actionBodySchema = z
   .object({
     companyId: hubspotId,
     action: z.enum(cardActionNames),
-    stripeInvoiceId: z.string().regex(/^in_\w+$/, 'must be a Stripe invoice id such as in_123').optional(),
+    stripeInvoiceId: z
+      .string()
+      .regex(/^in_\w+$/, 'must be a Stripe invoice id such as in_123')
+      .optional(),
     pauseDays: z.number().int().min(1).max(maxPauseDays).optional(),
   })
   .strict()
   .superRefine((body, ctx) => {
     if (body.pauseDays !== undefined && body.action !== 'pause_dunning') {
-      ctx.addIssue({ code: 'custom', path: ['pauseDays'], message: 'only allowed with action pause_dunning' });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['pauseDays'],
+        message: 'only allowed with action pause_dunning',
+      });
     }
     if (body.stripeInvoiceId !== undefined && body.action !== 'retry_payment') {
-      ctx.addIssue({ code: 'custom', path: ['stripeInvoiceId'], message: 'only allowed with action retry_payment' });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['stripeInvoiceId'],
+        message: 'only allowed with action retry_payment',
+      });
     }
   });
 
@@ -55,9 +80,10 @@ export interface RequestIssue {
 /** Rewords zod's type messages for the two mistakes a caller makes most: a missing or a repeated field. */
 function issueMessage(issue: z.core.$ZodIssue): string {
   if (issue.code === 'invalid_union') {
-    // A union (a HubSpot id as string or number) reports "Invalid input"; its branches say why.
+    // A union (a HubSpot id as string or number) reports "Invalid input"; its branches give the reason.
     const branches = issue.errors.flat();
-    if (branches.length > 0 && branches.every((branch) => branch.message.endsWith('received undefined'))) return 'is required';
+    if (branches.length > 0 && branches.every((branch) => branch.message.endsWith('received undefined')))
+      return 'is required';
     const specific = branches.find((branch) => branch.code !== 'invalid_type');
     return specific?.message ?? issue.message;
   }
@@ -73,5 +99,7 @@ export function sendInvalidRequest(res: Response, issues: readonly z.core.$ZodIs
     message: issueMessage(issue),
   }));
   const summary = list.map((issue) => `${issue.path || 'body'}: ${issue.message}`).join('; ');
-  res.status(400).json({ error: { code: 'invalid_request', message: `Invalid request: ${summary}`, issues: list } });
+  res
+    .status(400)
+    .json({ error: { code: 'invalid_request', message: `Invalid request: ${summary}`, issues: list } });
 }

@@ -71,7 +71,8 @@ export function hubspotCardRouter(deps: HubSpotCardRouteDeps): Router {
         deps.now(),
       );
     } catch (error) {
-      if (error instanceof HubSpotSignatureError) log.warn({ code: error.code, path: req.path }, 'card request rejected');
+      if (error instanceof HubSpotSignatureError)
+        log.warn({ code: error.code, path: req.path }, 'card request rejected');
       throw error;
     }
     next();
@@ -96,13 +97,20 @@ export function hubspotCardRouter(deps: HubSpotCardRouteDeps): Router {
     next();
   };
 
-  router.use('/cards/hubspot', express.raw({ type: () => true, limit: '1mb' }), verifySignature, resolvePortal);
+  router.use(
+    '/cards/hubspot',
+    express.raw({ type: () => true, limit: '1mb' }),
+    verifySignature,
+    resolvePortal,
+  );
 
   router.get('/cards/hubspot/payment-health', async (_req, res) => {
     const { tenantId, query } = context(res);
     const companyId = query.companyId ?? query.associatedObjectId;
     if (!companyId) {
-      sendInvalidRequest(res, [{ code: 'custom', path: ['companyId'], message: 'is required', input: undefined }]);
+      sendInvalidRequest(res, [
+        { code: 'custom', path: ['companyId'], message: 'is required', input: undefined },
+      ]);
       return;
     }
     const linked = await customerForCompany(deps.db, tenantId, companyId);

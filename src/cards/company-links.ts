@@ -26,7 +26,11 @@ export async function tenantForPortal(db: Db, portalId: string): Promise<string 
  * links are read, so a company id linked in another tenant is not found.
  * NOTE: automatic matching may link two customers to one company; the oldest link wins here.
  */
-export async function customerForCompany(db: Db, tenantId: string, companyId: string): Promise<LinkedCustomer | null> {
+export async function customerForCompany(
+  db: Db,
+  tenantId: string,
+  companyId: string,
+): Promise<LinkedCustomer | null> {
   const row = await db
     .selectFrom('crm_links')
     .innerJoin('customers', 'customers.id', 'crm_links.customer_id')
@@ -82,8 +86,14 @@ async function existingLinks(trx: Db, tenantId: string, companyId: string, custo
     .execute();
 }
 
-function conflictFor(links: { customer_id: string; record_id: string }[], request: LinkRequest, customerId: string) {
-  const companyTaken = links.find((link) => link.record_id === request.companyId && link.customer_id !== customerId);
+function conflictFor(
+  links: { customer_id: string; record_id: string }[],
+  request: LinkRequest,
+  customerId: string,
+) {
+  const companyTaken = links.find(
+    (link) => link.record_id === request.companyId && link.customer_id !== customerId,
+  );
   if (companyTaken) {
     return new AppError(
       'company_already_linked',
@@ -91,7 +101,9 @@ function conflictFor(links: { customer_id: string; record_id: string }[], reques
       { status: 409 },
     );
   }
-  const customerTaken = links.find((link) => link.customer_id === customerId && link.record_id !== request.companyId);
+  const customerTaken = links.find(
+    (link) => link.customer_id === customerId && link.record_id !== request.companyId,
+  );
   if (customerTaken) {
     return new AppError(
       'customer_already_linked',

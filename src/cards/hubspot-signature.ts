@@ -40,7 +40,10 @@ const decodedEscapes: Readonly<Record<string, string>> = {
 
 /** Decodes the escapes HubSpot decodes before signing, in upper or lower case hex. */
 export function decodeSignedUri(uri: string): string {
-  return uri.replace(/%(3A|2F|3F|40|21|24|27|28|29|2A|2C|3B)/gi, (escape) => decodedEscapes[escape.toUpperCase()]!);
+  return uri.replace(
+    /%(3A|2F|3F|40|21|24|27|28|29|2A|2C|3B)/gi,
+    (escape) => decodedEscapes[escape.toUpperCase()]!,
+  );
 }
 
 /**
@@ -72,7 +75,10 @@ export function computeHubSpotSignatureV3(request: SignedRequest, clientSecret: 
 
 function checkTimestamp(timestamp: string, now: Date): void {
   if (!/^\d{1,16}$/.test(timestamp)) {
-    throw new HubSpotSignatureError('invalid_signature', 'Invalid X-HubSpot-Request-Timestamp: expected Unix milliseconds');
+    throw new HubSpotSignatureError(
+      'invalid_signature',
+      'Invalid X-HubSpot-Request-Timestamp: expected Unix milliseconds',
+    );
   }
   const ageMs = now.getTime() - Number(timestamp);
   // A timestamp ahead of our clock by more than the same limit is as suspect as an old one.
@@ -96,7 +102,10 @@ function equalInConstantTime(expected: string, received: string): boolean {
  * `missing_signature`, `stale_signature` or `invalid_signature`.
  */
 export function verifyHubSpotSignatureV3(
-  request: Omit<SignedRequest, 'timestamp'> & { signature: string | undefined; timestamp: string | undefined },
+  request: Omit<SignedRequest, 'timestamp'> & {
+    signature: string | undefined;
+    timestamp: string | undefined;
+  },
   clientSecret: string,
   now: Date,
 ): void {

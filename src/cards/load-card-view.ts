@@ -10,7 +10,11 @@ import { attemptCountFromKey } from './idempotency-keys';
 const trendWindowMs = 30 * 24 * 60 * 60 * 1000;
 
 /** Card actions of a customer that the worker has not finished, oldest first. */
-export async function loadPendingCardActions(db: Db, tenantId: string, customerId: string): Promise<PendingCardAction[]> {
+export async function loadPendingCardActions(
+  db: Db,
+  tenantId: string,
+  customerId: string,
+): Promise<PendingCardAction[]> {
   const rows = await db
     .selectFrom('card_actions')
     .select(['action', 'stripe_invoice_id', 'idempotency_key', 'status'])

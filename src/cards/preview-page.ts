@@ -39,7 +39,11 @@ export function escapeHtml(value: string): string {
 
 const missing = '—';
 
-const bandLabels: Record<HealthBandView, string> = { red: 'At risk', yellow: 'Needs attention', green: 'Healthy' };
+const bandLabels: Record<HealthBandView, string> = {
+  red: 'At risk',
+  yellow: 'Needs attention',
+  green: 'Healthy',
+};
 
 const actionLabels: Record<CardActionName, string> = {
   retry_payment: 'Retry payment now',
@@ -110,7 +114,9 @@ function healthSection(health: HealthView | null): string {
   if (!health) return '<section class="health"><p class="muted">No health score yet.</p></section>';
   const reasons = health.topReasons.map((reason) => `<li>${escapeHtml(reason)}</li>`).join('');
   const change = health.changeSince30Days;
-  const trendClass = change === null || change === 0 ? 'flat' : change < 0 ? 'down' : 'up';
+  let trendClass = 'flat';
+  if (change !== null && change > 0) trendClass = 'up';
+  if (change !== null && change < 0) trendClass = 'down';
   return [
     `<section class="health band-${health.band}">`,
     `<div class="score" data-testid="score">${health.score}</div>`,
@@ -199,7 +205,8 @@ function describeNextStep(invoice: OpenInvoiceView): string {
 }
 
 function invoicesSection(invoices: OpenInvoiceView[]): string {
-  if (invoices.length === 0) return '<section><h2>Open invoices</h2><p class="muted">No open invoices.</p></section>';
+  if (invoices.length === 0)
+    return '<section><h2>Open invoices</h2><p class="muted">No open invoices.</p></section>';
   // The recovery column appears only once the collections forecast has scored at least one invoice.
   const showRecovery = invoices.some((invoice) => invoice.recoveryProbability !== null);
   const rows = invoices.map((invoice) => {
@@ -223,7 +230,9 @@ function actionsSection(view: LinkedCardView): string {
   const items = names.map((name) => {
     const action = view.actions[name];
     const state = action.enabled ? 'available' : 'unavailable';
-    const reason = action.disabledReason ? `<span class="muted">${escapeHtml(action.disabledReason)}</span>` : '';
+    const reason = action.disabledReason
+      ? `<span class="muted">${escapeHtml(action.disabledReason)}</span>`
+      : '';
     return `<li class="action ${state}"><span class="button">${actionLabels[name]}</span>${reason}</li>`;
   });
   const heading = '<h2>Actions (run them from the HubSpot card)</h2>';

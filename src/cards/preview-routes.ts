@@ -14,7 +14,6 @@ export interface CardPreviewRouteDeps {
 export const cardPageContentSecurityPolicy =
   "default-src 'none'; style-src 'unsafe-inline'; base-uri 'none'; form-action 'none'";
 
-
 /** Serves the payment-health card of one Stripe customer as a standalone HTML page. */
 export function cardPreviewRouter(deps: CardPreviewRouteDeps): Router {
   const router = Router();

@@ -72,11 +72,16 @@ async function newestFinishedActionId(db: Db, tenantId: string, customerId: stri
 }
 
 /** Chooses the idempotency key, and the invoice for a retry; rejects a retry with no invoice to pay. */
-async function planAction(db: Db, request: CardActionRequest, input: ActionRuleInput): Promise<PlannedAction> {
+async function planAction(
+  db: Db,
+  request: CardActionRequest,
+  input: ActionRuleInput,
+): Promise<PlannedAction> {
   const customerId = input.ledger.customer.id;
   if (request.action === 'retry_payment') {
     const decision = decideRetryPayment({ ...input, pendingActions: [] }, request.stripeInvoiceId);
-    if (!decision.invoice) throw notAllowed(request.action, decision.view.disabledReason ?? 'no invoice to pay');
+    if (!decision.invoice)
+      throw notAllowed(request.action, decision.view.disabledReason ?? 'no invoice to pay');
     const invoice = decision.invoice;
     return {
       idempotencyKey: retryPaymentKey(customerId, invoice.stripeInvoiceId, invoice.attemptCount),
@@ -111,9 +116,16 @@ async function findByKey(db: Db, tenantId: string, idempotencyKey: string) {
 }
 
 /** Inserts the action and its audit row; returns null when a concurrent request inserted the key first. */
-async function insertAction(db: Db, request: CardActionRequest, customerId: string, plan: PlannedAction, now: Date) {
+async function insertAction(
+  db: Db,
+  request: CardActionRequest,
+  customerId: string,
+  plan: PlannedAction,
+  now: Date,
+) {
   return inTransaction(db, async (trx) => {
-    const requested = request.action === 'pause_dunning' ? { pauseDays: request.pauseDays ?? defaultPauseDays } : {};
+    const requested =
+      request.action === 'pause_dunning' ? { pauseDays: request.pauseDays ?? defaultPauseDays } : {};
     const row = await trx
       .insertInto('card_actions')
       .values({
@@ -152,12 +164,19 @@ async function insertAction(db: Db, request: CardActionRequest, customerId: stri
 }
 
 /** Adds the job, giving up after `timeoutMs`: the row stays `queued` and the relay enqueues it later. */
-export async function enqueueWithTimeout(queues: Queues, cardActionId: string, timeoutMs: number): Promise<void> {
+export async function enqueueWithTimeout(
+  queues: Queues,
+  cardActionId: string,
+  timeoutMs: number,
+): Promise<void> {
   const adding = queues.enqueueCardAction(cardActionId);
   adding.catch(() => undefined);
   let timer: NodeJS.Timeout | undefined;
   const deadline = new Promise<never>((_resolve, reject) => {
-    timer = setTimeout(() => reject(new Error(`Redis did not accept the job within ${timeoutMs} ms`)), timeoutMs);
+    timer = setTimeout(
+      () => reject(new Error(`Redis did not accept the job within ${timeoutMs} ms`)),
+      timeoutMs,
+    );
   });
   try {
     await Promise.race([adding, deadline]);
@@ -171,12 +190,19 @@ export async function enqueueWithTimeout(queues: Queues, cardActionId: string, t
  * `duplicate: true` without checking the rules again. Throws AppError `customer_not_found` (404) or
  * `action_not_allowed` (409, with the reason).
  */
-export async function recordCardAction(deps: RecordDeps, request: CardActionRequest): Promise<RecordedCardAction> {
+export async function recordCardAction(
+  deps: RecordDeps,
+  request: CardActionRequest,
+): Promise<RecordedCardAction> {
   const input = await loadCardInput(deps.db, request.tenantId, request.stripeCustomerId, deps.now);
   if (!input) {
-    throw new AppError('customer_not_found', `No Stripe customer "${request.stripeCustomerId}" in this account`, {
-      status: 404,
-    });
+    throw new AppError(
+      'customer_not_found',
+      `No Stripe customer "${request.stripeCustomerId}" in this account`,
+      {
+        status: 404,
+      },
+    );
   }
   const plan = await planAction(deps.db, request, input);
   const earlier = await findByKey(deps.db, request.tenantId, plan.idempotencyKey);
@@ -186,11 +212,16 @@ export async function recordCardAction(deps: RecordDeps, request: CardActionRequ
   const inserted = await insertAction(deps.db, request, input.ledger.customer.id, plan, deps.now);
   if (!inserted) {
     const winner = await findByKey(deps.db, request.tenantId, plan.idempotencyKey);
-    if (!winner) throw new Error(`Card action with key ${plan.idempotencyKey} not found after an insert conflict`);
+    if (!winner)
+      throw new Error(`Card action with key ${plan.idempotencyKey} not found after an insert conflict`);
     return { actionId: winner.id, status: winner.status, duplicate: true };
   }
 
-  const log = deps.log.child({ tenantId: request.tenantId, cardActionId: inserted.id, action: request.action });
+  const log = deps.log.child({
+    tenantId: request.tenantId,
+    cardActionId: inserted.id,
+    action: request.action,
+  });
   try {
     await enqueueWithTimeout(deps.queues, inserted.id, deps.enqueueTimeoutMs ?? 2000);
   } catch (error) {

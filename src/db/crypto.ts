@@ -19,7 +19,13 @@ export class SecretBox {
     const cipher = createCipheriv('aes-256-gcm', key, iv);
     const ciphertext = Buffer.concat([cipher.update(plaintext, 'utf8'), cipher.final()]);
     const tag = cipher.getAuthTag();
-    return ['v1', this.currentKeyId, iv.toString('base64'), tag.toString('base64'), ciphertext.toString('base64')].join(':');
+    return [
+      'v1',
+      this.currentKeyId,
+      iv.toString('base64'),
+      tag.toString('base64'),
+      ciphertext.toString('base64'),
+    ].join(':');
   }
 
   open(sealed: string): string {
@@ -31,6 +37,8 @@ export class SecretBox {
     if (!key) throw new Error(`Sealed value uses key "${keyId}", which is not in TOKEN_ENCRYPTION_KEYS`);
     const decipher = createDecipheriv('aes-256-gcm', key, Buffer.from(iv, 'base64'));
     decipher.setAuthTag(Buffer.from(tag, 'base64'));
-    return Buffer.concat([decipher.update(Buffer.from(ciphertext, 'base64')), decipher.final()]).toString('utf8');
+    return Buffer.concat([decipher.update(Buffer.from(ciphertext, 'base64')), decipher.final()]).toString(
+      'utf8',
+    );
   }
 }

@@ -8,7 +8,11 @@ export function createDb(
   databaseUrl: string,
   options: { max?: number; onIdleError?: (error: Error) => void } = {},
 ): Db {
-  const pool = new Pool({ connectionString: databaseUrl, max: options.max ?? 10, connectionTimeoutMillis: 5000 });
+  const pool = new Pool({
+    connectionString: databaseUrl,
+    max: options.max ?? 10,
+    connectionTimeoutMillis: 5000,
+  });
   // PostgreSQL may close an idle pooled connection (restart, admin command); without a listener the pool
   // re-emits that as an unhandled error and the process exits. The pool replaces the connection itself.
   pool.on('error', options.onIdleError ?? (() => undefined));

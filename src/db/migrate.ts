@@ -32,7 +32,8 @@ class SqlFileMigrationProvider implements MigrationProvider {
 export async function ensureDatabase(databaseUrl: string): Promise<boolean> {
   const url = new URL(databaseUrl);
   const name = decodeURIComponent(url.pathname.replace(/^\//, ''));
-  if (!/^[a-z0-9_]+$/i.test(name)) throw new Error(`Database name "${name}" must be letters, digits and underscores`);
+  if (!/^[a-z0-9_]+$/i.test(name))
+    throw new Error(`Database name "${name}" must be letters, digits and underscores`);
   url.pathname = '/postgres';
   const client = new Client({ connectionString: url.toString(), connectionTimeoutMillis: 5000 });
   await client.connect();

@@ -46,7 +46,8 @@ export function overdueInvoicesFactor(facts: HealthFacts, now: Date): HealthFact
   const exceedsMrr = facts.mrrMinor > 0 && facts.overdueAmountMinor > facts.mrrMinor;
   const lateness = daysOverdue > 0 ? pointsWhenOverdue + (daysOverdue - 1) * pointsPerDayOverdue : 0;
   const lost = Math.min(maxPoints, lateness + (exceedsMrr ? pointsWhenOverMrr : 0));
-  const reason = lost > 0 ? overdueReason(daysOverdue, exceedsMrr, facts.overdueAmountMinor, facts.currency) : null;
+  const reason =
+    lost > 0 ? overdueReason(daysOverdue, exceedsMrr, facts.overdueAmountMinor, facts.currency) : null;
   return { key: 'overdue_invoices', points: maxPoints - lost, maxPoints, reason };
 }
 

@@ -19,7 +19,12 @@ export class CustomerNotFoundError extends Error {
 
 // Live statuses from worst to best. The worst one drives the score.
 const liveStatusesWorstFirst: SubscriptionStatus[] = [
-  'unpaid', 'past_due', 'incomplete', 'paused', 'trialing', 'active',
+  'unpaid',
+  'past_due',
+  'incomplete',
+  'paused',
+  'trialing',
+  'active',
 ];
 
 /**
@@ -104,7 +109,14 @@ interface UnpaidInvoice {
 async function loadInvoices(db: Db, tenantId: string, customerId: string) {
   const unpaid = await db
     .selectFrom('invoices')
-    .select(['status', 'currency', 'amount_remaining', 'invoice_created_at', 'due_date', 'next_payment_attempt'])
+    .select([
+      'status',
+      'currency',
+      'amount_remaining',
+      'invoice_created_at',
+      'due_date',
+      'next_payment_attempt',
+    ])
     .where('tenant_id', '=', tenantId)
     .where('customer_id', '=', customerId)
     .where('status', 'in', ['open', 'uncollectible'])
@@ -157,7 +169,11 @@ interface StoredPaymentMethod {
   exp_year: number | null;
 }
 
-async function loadPaymentMethods(db: Db, tenantId: string, customerId: string): Promise<StoredPaymentMethod[]> {
+async function loadPaymentMethods(
+  db: Db,
+  tenantId: string,
+  customerId: string,
+): Promise<StoredPaymentMethod[]> {
   return db
     .selectFrom('payment_methods')
     .select(['stripe_payment_method_id', 'type', 'exp_month', 'exp_year'])
@@ -246,7 +262,12 @@ export function pickPaymentMethod(methods: StoredPaymentMethod[], defaultIds: re
  * but other rows are read as they are, so a past `now` does not reproduce a past state.
  * Throws CustomerNotFoundError for an id outside the tenant.
  */
-export async function loadHealthFacts(db: Db, tenantId: string, customerId: string, now: Date): Promise<HealthFacts> {
+export async function loadHealthFacts(
+  db: Db,
+  tenantId: string,
+  customerId: string,
+  now: Date,
+): Promise<HealthFacts> {
   const customer = await loadCustomer(db, tenantId, customerId);
   const [subscriptions, attempts, lastPaymentAt, invoices, methods] = await Promise.all([
     loadSubscriptions(db, tenantId, customerId),

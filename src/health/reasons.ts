@@ -10,7 +10,11 @@ export function countNoun(count: number, singular: string, plural = `${singular}
   return `${count} ${count === 1 ? singular : plural}`;
 }
 
-export function failedPaymentsReason(count: number, windowDays: number, lastDeclineText: string | null): string {
+export function failedPaymentsReason(
+  count: number,
+  windowDays: number,
+  lastDeclineText: string | null,
+): string {
   const base = `${countNoun(count, 'failed payment')} in the last ${windowDays} days`;
   return lastDeclineText ? `${base}, last decline: ${lastDeclineText}` : base;
 }

@@ -85,7 +85,12 @@ async function newestSnapshots(
  * Computes the customer's health as of `now` and stores a snapshot when it differs from the latest
  * one. A transaction-scoped advisory lock per customer keeps two concurrent runs from both writing.
  */
-export async function recordHealth(db: Db, tenantId: string, customerId: string, now: Date): Promise<RecordedHealth> {
+export async function recordHealth(
+  db: Db,
+  tenantId: string,
+  customerId: string,
+  now: Date,
+): Promise<RecordedHealth> {
   const facts = await loadHealthFacts(db, tenantId, customerId, now);
   const score = scoreHealth(facts, now);
 
@@ -113,7 +118,11 @@ export async function recordHealth(db: Db, tenantId: string, customerId: string,
 }
 
 /** Returns the customer's latest snapshot with its trend against the one before, or null if none. */
-export async function latestHealth(db: Db, tenantId: string, customerId: string): Promise<LatestHealth | null> {
+export async function latestHealth(
+  db: Db,
+  tenantId: string,
+  customerId: string,
+): Promise<LatestHealth | null> {
   const [latest, previous] = await newestSnapshots(db, tenantId, customerId, 2);
   if (!latest) return null;
   const previousScore = previous ? previous.score : null;

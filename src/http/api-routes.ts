@@ -12,14 +12,17 @@ export interface ApiRouteDeps {
   now: () => Date;
 }
 
-
 function limitParameter(value: unknown, fallback: number, max: number): number {
   if (value === undefined) return fallback;
   const parsed = typeof value === 'string' && /^\d{1,6}$/.test(value) ? Number(value) : Number.NaN;
   if (!Number.isInteger(parsed) || parsed < 1 || parsed > max) {
-    throw new AppError('invalid_limit', `limit must be a whole number from 1 to ${max}, got "${String(value)}"`, {
-      status: 400,
-    });
+    throw new AppError(
+      'invalid_limit',
+      `limit must be a whole number from 1 to ${max}, got "${String(value)}"`,
+      {
+        status: 400,
+      },
+    );
   }
   return parsed;
 }
@@ -32,9 +35,13 @@ export function apiRouter(deps: ApiRouteDeps): Router {
     const tenantId = res.locals.tenantId as string;
     const ledger = await readCustomerLedger(deps.db, tenantId, req.params.stripeCustomerId, deps.now());
     if (!ledger) {
-      throw new AppError('customer_not_found', `No customer "${req.params.stripeCustomerId}" in this tenant's ledger`, {
-        status: 404,
-      });
+      throw new AppError(
+        'customer_not_found',
+        `No customer "${req.params.stripeCustomerId}" in this tenant's ledger`,
+        {
+          status: 404,
+        },
+      );
     }
     const health = await latestHealth(deps.db, tenantId, ledger.customer.id);
     res.json({ ...ledger, health });

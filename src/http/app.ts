@@ -46,7 +46,9 @@ export function createApp(deps: AppDeps): Express {
     const checks = await Promise.allSettled([sql`SELECT 1`.execute(deps.db), redisReady]);
     const [database, redis] = checks.map((check) => (check.status === 'fulfilled' ? 'ok' : 'unavailable'));
     const ready = database === 'ok' && redis === 'ok';
-    res.status(ready ? 200 : 503).json({ status: ready ? 'ready' : 'not_ready', checks: { database, redis } });
+    res
+      .status(ready ? 200 : 503)
+      .json({ status: ready ? 'ready' : 'not_ready', checks: { database, redis } });
   });
   app.get('/metrics', async (_req, res) => {
     res.type(deps.metrics.registry.contentType).send(await deps.metrics.registry.metrics());
@@ -54,7 +56,14 @@ export function createApp(deps: AppDeps): Express {
 
   // Slack signs the raw body too, so its receiver also comes before any parser.
   const manifest = loadManifest();
-  const slack = createSlackReceiver({ config: deps.config, db: deps.db, box: deps.box, log: deps.log, manifest, now });
+  const slack = createSlackReceiver({
+    config: deps.config,
+    db: deps.db,
+    box: deps.box,
+    log: deps.log,
+    manifest,
+    now,
+  });
   if (slack && deps.onSlackApp) deps.onSlackApp(slack.app);
   app.use(slackRouter(slack, deps.config));
 
@@ -71,9 +80,7 @@ export function createApp(deps: AppDeps): Express {
     }),
   );
   app.use(hubspotCardRoutes(deps, now));
-  app.use(
-    hubspotInstallRouter({ ...deps, install: deps.config, manifest, now }),
-  );
+  app.use(hubspotInstallRouter({ ...deps, install: deps.config, manifest, now }));
   app.use(cardPreviewRouter({ db: deps.db, now }));
   app.use(alertSettingsRouter({ db: deps.db, now }));
   app.use(apiRouter({ db: deps.db, now }));
@@ -83,13 +90,20 @@ export function createApp(deps: AppDeps): Express {
   return app;
 }
 
-/** The signed card routes, or a 503 that names the missing settings when the HubSpot app is not configured. */
+/** Builds the signed card routes, or a 503 that names the missing settings when the HubSpot app is not configured. */
 function hubspotCardRoutes(deps: AppDeps, now: () => Date) {
   const clientSecret = deps.config.HUBSPOT_CLIENT_SECRET;
   if (!clientSecret) {
-    return express.Router().use('/cards/hubspot', (_req, res) =>
-      sendError(res, 503, 'hubspot_app_not_configured', 'Set HUBSPOT_CLIENT_ID and HUBSPOT_CLIENT_SECRET to serve the HubSpot card'),
-    );
+    return express
+      .Router()
+      .use('/cards/hubspot', (_req, res) =>
+        sendError(
+          res,
+          503,
+          'hubspot_app_not_configured',
+          'Set HUBSPOT_CLIENT_ID and HUBSPOT_CLIENT_SECRET to serve the HubSpot card',
+        ),
+      );
   }
   return hubspotCardRouter({ ...deps, now, publicBaseUrl: deps.config.PUBLIC_BASE_URL, clientSecret });
 }

@@ -2,7 +2,12 @@ import type { ErrorRequestHandler, RequestHandler } from 'express';
 import type { Logger } from 'pino';
 import { AppError } from '../errors';
 
-export function sendError(res: Parameters<RequestHandler>[1], status: number, code: string, message: string): void {
+export function sendError(
+  res: Parameters<RequestHandler>[1],
+  status: number,
+  code: string,
+  message: string,
+): void {
   res.status(status).json({ error: { code, message } });
 }
 
@@ -17,7 +22,13 @@ export function errorHandler(log: Logger): ErrorRequestHandler {
       sendError(res, error.status, error.code, error.message);
       return;
     }
-    const clientError = error as { type?: string; status?: number; statusCode?: number; limit?: number; message?: string };
+    const clientError = error as {
+      type?: string;
+      status?: number;
+      statusCode?: number;
+      limit?: number;
+      message?: string;
+    };
     if (clientError.type === 'entity.too.large') {
       const limit = clientError.limit ? ` of ${clientError.limit} bytes` : '';
       sendError(res, 413, 'payload_too_large', `Request body is larger than the limit${limit}`);
@@ -35,7 +46,12 @@ export function errorHandler(log: Logger): ErrorRequestHandler {
     const status = clientError.status ?? clientError.statusCode;
     if (status !== undefined && status >= 400 && status < 500) {
       log.info({ method: req.method, path: req.path, status }, 'request rejected');
-      sendError(res, status, clientError.type?.replace(/\./g, '_') ?? 'bad_request', clientError.message ?? 'Bad request');
+      sendError(
+        res,
+        status,
+        clientError.type?.replace(/\./g, '_') ?? 'bad_request',
+        clientError.message ?? 'Bad request',
+      );
       return;
     }
     log.error({ err: error, method: req.method, path: req.path }, 'request failed');

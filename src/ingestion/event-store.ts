@@ -2,7 +2,8 @@ import { sql } from 'kysely';
 import type { Db } from '../db/database';
 import type { StripeEventEnvelope } from '../../integrations/stripe/webhook';
 
-export type StoreResult = { status: 'stored'; eventRowId: string } | { status: 'duplicate'; eventRowId: string };
+export type StoreResult =
+  { status: 'stored'; eventRowId: string } | { status: 'duplicate'; eventRowId: string };
 
 /**
  * Commits a verified event. The unique (tenant_id, event_id) constraint makes a redelivery a no-op,
@@ -47,7 +48,12 @@ export async function markEnqueued(db: Db, eventRowIds: string[], now: Date): Pr
  * Events that still need a queue job: never enqueued (Redis was down, or the process died after the
  * commit), or enqueued long ago and still unprocessed (the job was lost or exhausted its attempts).
  */
-export async function findEventsToRelay(db: Db, now: Date, staleAfterMs: number, limit: number): Promise<string[]> {
+export async function findEventsToRelay(
+  db: Db,
+  now: Date,
+  staleAfterMs: number,
+  limit: number,
+): Promise<string[]> {
   const staleBefore = new Date(now.getTime() - staleAfterMs);
   const rows = await db
     .selectFrom('stripe_events')

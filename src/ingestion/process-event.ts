@@ -44,10 +44,18 @@ export async function processStripeEvent(
       .where('id', '=', eventRowId)
       .forUpdate()
       .executeTakeFirst();
-    if (!event) return { outcome: 'not_found', customerIds: [], crmDirty: false, activityIds: [], slackAlertIds: [] };
+    if (!event)
+      return { outcome: 'not_found', customerIds: [], crmDirty: false, activityIds: [], slackAlertIds: [] };
     const base = { tenantId: event.tenant_id };
     if (event.processed_at) {
-      return { ...base, outcome: 'already_processed', customerIds: [], crmDirty: false, activityIds: [], slackAlertIds: [] };
+      return {
+        ...base,
+        outcome: 'already_processed',
+        customerIds: [],
+        crmDirty: false,
+        activityIds: [],
+        slackAlertIds: [],
+      };
     }
 
     const now = options.now();
@@ -57,7 +65,10 @@ export async function processStripeEvent(
     let customerIds: string[] = [];
     let activityIds: string[] = [];
     if (normalized.status === 'changes') {
-      const source = { eventId: event.event_id, createdSeconds: Math.floor(event.event_created_at.getTime() / 1000) };
+      const source = {
+        eventId: event.event_id,
+        createdSeconds: Math.floor(event.event_created_at.getTime() / 1000),
+      };
       ({ customerIds } = await applyLedgerChanges(trx, event.tenant_id, source, normalized.changes));
       activityIds = await planActivitiesForEvent(trx, {
         tenantId: event.tenant_id,

@@ -20,16 +20,29 @@ export interface HubSpotAdminDeps {
   now: () => Date;
 }
 
-
 /** Reads the connection status, portal, last refresh error and reinstall link for the status endpoint. */
 async function hubSpotStatus(db: Db, tenantId: string, installUrl: string) {
   const connection = await db
     .selectFrom('crm_connections')
-    .select(['account_id', 'status', 'access_token_expires_at', 'refresh_token_sealed', 'schema_version', 'updated_at'])
+    .select([
+      'account_id',
+      'status',
+      'access_token_expires_at',
+      'refresh_token_sealed',
+      'schema_version',
+      'updated_at',
+    ])
     .where('tenant_id', '=', tenantId)
     .where('provider', '=', 'hubspot')
     .executeTakeFirst();
-  if (!connection) return { provider: 'hubspot', status: 'not_connected', portalId: null, lastError: null, reinstallUrl: installUrl };
+  if (!connection)
+    return {
+      provider: 'hubspot',
+      status: 'not_connected',
+      portalId: null,
+      lastError: null,
+      reinstallUrl: installUrl,
+    };
   const lastError = await db
     .selectFrom('audit_log')
     .select(['details', 'created_at'])
@@ -74,7 +87,10 @@ export function hubSpotAdminRouter(deps: HubSpotAdminDeps): Router {
     const tenantId = res.locals.tenantId as string;
     const actor = `api_key:${res.locals.apiKeyPrefix as string}`;
     const result = await disconnectHubSpot(deps, tenantId, actor, deps.now());
-    deps.log.info({ tenantId, portalId: result.portalId, disconnected: result.disconnected }, 'HubSpot disconnect requested');
+    deps.log.info(
+      { tenantId, portalId: result.portalId, disconnected: result.disconnected },
+      'HubSpot disconnect requested',
+    );
     res.json({ ...result, status: 'disconnected' });
   });
 
@@ -82,13 +98,23 @@ export function hubSpotAdminRouter(deps: HubSpotAdminDeps): Router {
   router.post('/api/v1/stripe/webhook-secrets', ...auth, async (req, res) => {
     const body = webhookSecretBody.safeParse(req.body);
     if (!body.success) {
-      throw new AppError('invalid_request', 'Send JSON {"secret": "whsec_..."} with the Stripe endpoint signing secret', {
-        status: 400,
-      });
+      throw new AppError(
+        'invalid_request',
+        'Send JSON {"secret": "whsec_..."} with the Stripe endpoint signing secret',
+        {
+          status: 400,
+        },
+      );
     }
     // Earlier secrets stay valid for 24 hours, so a rotation does not drop events in flight.
     const expireOthersAt = new Date(deps.now().getTime() + 24 * 3_600_000);
-    await addWebhookSecret(deps.db, deps.box, res.locals.tenantId as string, body.data.secret, expireOthersAt);
+    await addWebhookSecret(
+      deps.db,
+      deps.box,
+      res.locals.tenantId as string,
+      body.data.secret,
+      expireOthersAt,
+    );
     res.status(201).json({ added: true });
   });
 

@@ -52,7 +52,13 @@ export async function connectPortal(
     let result: ConnectedPortal;
     if (existing) {
       await trx.updateTable('crm_connections').set(sealed).where('id', '=', existing.id).execute();
-      result = { tenantId: existing.tenant_id, connectionId: existing.id, portalId: input.portalId, created: false, apiKey: null };
+      result = {
+        tenantId: existing.tenant_id,
+        connectionId: existing.id,
+        portalId: input.portalId,
+        created: false,
+        apiKey: null,
+      };
     } else {
       result = await createPortalTenant(trx, input.portalId, sealed);
     }
@@ -74,7 +80,12 @@ export async function connectPortal(
 async function createPortalTenant(
   trx: Db,
   portalId: string,
-  sealed: { access_token_sealed: string; refresh_token_sealed: string; access_token_expires_at: Date; updated_at: Date },
+  sealed: {
+    access_token_sealed: string;
+    refresh_token_sealed: string;
+    access_token_expires_at: Date;
+    updated_at: Date;
+  },
 ): Promise<ConnectedPortal> {
   const tenant = await trx
     .insertInto('tenants')
@@ -95,7 +106,12 @@ async function createPortalTenant(
 }
 
 /** Creates the company properties and records the schema version, so the first flush skips that step. */
-export async function prepareHubSpotSchema(db: Db, crm: HubSpotCrm, connectionId: string, now: Date): Promise<void> {
+export async function prepareHubSpotSchema(
+  db: Db,
+  crm: HubSpotCrm,
+  connectionId: string,
+  now: Date,
+): Promise<void> {
   await applyHubSpotSchema(crm);
   await db
     .updateTable('crm_connections')
@@ -113,7 +129,13 @@ export async function scheduleFirstSync(
   debounceMs: number,
 ): Promise<number> {
   const customers = await db.selectFrom('customers').select('id').where('tenant_id', '=', tenantId).execute();
-  await markCrmDirty(db, tenantId, customers.map((customer) => customer.id), 'hubspot', now);
+  await markCrmDirty(
+    db,
+    tenantId,
+    customers.map((customer) => customer.id),
+    'hubspot',
+    now,
+  );
   await queues.scheduleCrmFlush(tenantId, debounceMs);
   return customers.length;
 }

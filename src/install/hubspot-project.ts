@@ -28,7 +28,11 @@ function json(value: unknown): string {
 }
 
 function projectFile(manifest: AppManifest): GeneratedFile {
-  const content = { name: manifest.uid.replace(/_/g, '-'), srcDir: 'src', platformVersion: HUBSPOT_PLATFORM_VERSION };
+  const content = {
+    name: manifest.uid.replace(/_/g, '-'),
+    srcDir: 'src',
+    platformVersion: HUBSPOT_PLATFORM_VERSION,
+  };
   return { path: path.join(HUBSPOT_PROJECT_DIR, 'hsproject.json'), content: json(content) };
 }
 

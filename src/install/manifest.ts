@@ -21,7 +21,9 @@ const cardSchema = z.object({
   description: z.string().min(1).max(500),
   location: z.enum(['crm.record.tab', 'crm.record.sidebar', 'crm.preview']),
   objectTypes: z.array(z.enum(['companies', 'contacts', 'deals', 'tickets'])).min(1),
-  entrypoint: z.string().regex(/^\/app\/cards\/[A-Za-z0-9_-]+\.(jsx|tsx)$/, 'must be /app/cards/<Name>.jsx or .tsx'),
+  entrypoint: z
+    .string()
+    .regex(/^\/app\/cards\/[A-Za-z0-9_-]+\.(jsx|tsx)$/, 'must be /app/cards/<Name>.jsx or .tsx'),
 });
 
 const hubSpotPlatformSchema = z.object({
@@ -107,11 +109,14 @@ export class ManifestError extends Error {
 export function parseManifest(value: unknown, file = 'app.json'): AppManifest {
   const result = manifestSchema.safeParse(value);
   if (!result.success) {
-    const problems = result.error.issues.map((issue) => `${issue.path.join('.') || '(root)'}: ${issue.message}`);
+    const problems = result.error.issues.map(
+      (issue) => `${issue.path.join('.') || '(root)'}: ${issue.message}`,
+    );
     throw new ManifestError(file, problems);
   }
   const duplicates = duplicateCardUids(result.data.platforms.hubspot.cards);
-  if (duplicates.length > 0) throw new ManifestError(file, [`platforms.hubspot.cards: duplicate uid ${duplicates.join(', ')}`]);
+  if (duplicates.length > 0)
+    throw new ManifestError(file, [`platforms.hubspot.cards: duplicate uid ${duplicates.join(', ')}`]);
   return result.data;
 }
 
@@ -140,7 +145,7 @@ export function resolvePublicUrl(template: string, publicBaseUrl: string): strin
   return template.replace(PUBLIC_BASE_URL_PLACEHOLDER, publicBaseUrl.replace(/\/+$/, ''));
 }
 
-/** The OAuth redirect URL for this deployment: the first one in the manifest. */
+/** Returns the OAuth redirect URL for this deployment: the first one in the manifest. */
 export function hubSpotRedirectUrl(manifest: AppManifest, publicBaseUrl: string): string {
   const [first] = manifest.platforms.hubspot.auth.redirectUrls;
   return resolvePublicUrl(first!, publicBaseUrl);

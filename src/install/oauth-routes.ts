@@ -4,7 +4,12 @@ import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { HubSpotApiCrm, hubSpotSettingsFromConfig } from '../../integrations/hubspot/api-client';
 import type { HubSpotCrm } from '../../integrations/hubspot/crm';
-import { authorizeUrl, createPkcePair, HubSpotOAuthClient, HubSpotOAuthError } from '../../integrations/hubspot/oauth';
+import {
+  authorizeUrl,
+  createPkcePair,
+  HubSpotOAuthClient,
+  HubSpotOAuthError,
+} from '../../integrations/hubspot/oauth';
 import type { Config } from '../config';
 import type { SecretBox } from '../db/crypto';
 import type { Db } from '../db/database';
@@ -76,7 +81,13 @@ export function hubspotInstallRouter(deps: HubSpotInstallDeps): Router {
     res
       .status(503)
       .type('html')
-      .send(errorPage('HubSpot install is not configured', 'Set HUBSPOT_CLIENT_ID and HUBSPOT_CLIENT_SECRET on the server and restart it.', null));
+      .send(
+        errorPage(
+          'HubSpot install is not configured',
+          'Set HUBSPOT_CLIENT_ID and HUBSPOT_CLIENT_SECRET on the server and restart it.',
+          null,
+        ),
+      );
 
   router.get('/oauth/hubspot/install', async (_req, res) => {
     if (!credentials) return notConfigured(res);
@@ -108,18 +119,29 @@ export function hubspotInstallRouter(deps: HubSpotInstallDeps): Router {
   router.get('/oauth/hubspot/callback', async (req, res) => {
     if (!credentials) return notConfigured(res);
     const reject = (message: string) =>
-      res.status(400).type('html').send(errorPage('HubSpot install failed', message, installUrl));
+      res
+        .status(400)
+        .type('html')
+        .send(errorPage('HubSpot install failed', message, installUrl));
     const { code, state, error } = stringQuery(req);
-    if (error) return reject(`HubSpot returned "${error}" instead of an authorization code; the install was not approved.`);
-    if (!state) return reject('The callback has no state parameter. Start the install from the install link.');
+    if (error)
+      return reject(
+        `HubSpot returned "${error}" instead of an authorization code; the install was not approved.`,
+      );
+    if (!state)
+      return reject('The callback has no state parameter. Start the install from the install link.');
     if (readCookie(req.headers.cookie, STATE_COOKIE) !== state) {
-      return reject('This install was started in another browser or its cookie expired. Start the install again here.');
+      return reject(
+        'This install was started in another browser or its cookie expired. Start the install again here.',
+      );
     }
     res.clearCookie(STATE_COOKIE, { path: '/oauth/hubspot' });
     // GETDEL makes each state single use: a replayed callback finds nothing.
     const codeVerifier = await deps.redis.getdel(stateKey(deps.config, state));
     if (!codeVerifier) {
-      return reject('The install state is unknown, expired (10 minutes) or already used. Start the install again.');
+      return reject(
+        'The install state is unknown, expired (10 minutes) or already used. Start the install again.',
+      );
     }
     if (!code) return reject('The callback has no authorization code. Start the install again.');
     const oauth = new HubSpotOAuthClient({ baseUrl: deps.install.HUBSPOT_OAUTH_BASE_URL, ...credentials });
@@ -127,9 +149,18 @@ export function hubspotInstallRouter(deps: HubSpotInstallDeps): Router {
       const tokens = await oauth.exchangeCode({ code, redirectUri, codeVerifier });
       const portalId = tokens.portalId ?? (await oauth.portalIdFor(tokens.accessToken));
       const connected = await connectPortal(deps.db, deps.box, { portalId, tokens }, now());
-      log.info({ tenantId: connected.tenantId, portalId, created: connected.created }, 'HubSpot portal connected');
+      log.info(
+        { tenantId: connected.tenantId, portalId, created: connected.created },
+        'HubSpot portal connected',
+      );
       const schemaDeferredReason = await tryPrepareSchema(deps, tokens.accessToken, connected, log, now());
-      const queued = await scheduleFirstSync(deps.db, deps.queues, connected.tenantId, now(), deps.config.CRM_SYNC_DEBOUNCE_MS);
+      const queued = await scheduleFirstSync(
+        deps.db,
+        deps.queues,
+        connected.tenantId,
+        now(),
+        deps.config.CRM_SYNC_DEBOUNCE_MS,
+      );
       res.type('html').send(
         installedPage({
           portalId,
@@ -144,7 +175,10 @@ export function hubspotInstallRouter(deps: HubSpotInstallDeps): Router {
     } catch (failure) {
       if (!(failure instanceof HubSpotOAuthError)) throw failure;
       log.warn({ code: failure.code }, 'HubSpot token exchange failed');
-      res.status(502).type('html').send(errorPage('HubSpot install failed', failure.message, installUrl));
+      res
+        .status(502)
+        .type('html')
+        .send(errorPage('HubSpot install failed', failure.message, installUrl));
     }
   });
 
@@ -153,7 +187,8 @@ export function hubspotInstallRouter(deps: HubSpotInstallDeps): Router {
 }
 
 function stringQuery(req: Request): { code?: string; state?: string; error?: string } {
-  const read = (name: string) => (typeof req.query[name] === 'string' && req.query[name] !== '' ? req.query[name] : undefined);
+  const read = (name: string) =>
+    typeof req.query[name] === 'string' && req.query[name] !== '' ? req.query[name] : undefined;
   return { code: read('code'), state: read('state'), error: read('error') };
 }
 
@@ -170,7 +205,10 @@ async function tryPrepareSchema(
     await prepareHubSpotSchema(deps.db, crm, connected.connectionId, now);
     return null;
   } catch (error) {
-    log.warn({ tenantId: connected.tenantId, err: (error as Error).message }, 'HubSpot schema deferred to first sync');
+    log.warn(
+      { tenantId: connected.tenantId, err: (error as Error).message },
+      'HubSpot schema deferred to first sync',
+    );
     return (error as { code?: string }).code ?? 'HubSpot request failed';
   }
 }

@@ -22,7 +22,12 @@ async function tenantTables(db: Db): Promise<string[]> {
  */
 export async function deleteTenantData(db: Db, tenantId: string): Promise<TenantDeletion> {
   return db.transaction().execute(async (trx) => {
-    const tenant = await trx.selectFrom('tenants').select('id').where('id', '=', tenantId).forUpdate().executeTakeFirst();
+    const tenant = await trx
+      .selectFrom('tenants')
+      .select('id')
+      .where('id', '=', tenantId)
+      .forUpdate()
+      .executeTakeFirst();
     if (!tenant) return { tenantFound: false, deleted: {} };
     const deleted: Record<string, number> = {};
     for (const table of await tenantTables(trx)) {

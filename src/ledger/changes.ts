@@ -1,5 +1,5 @@
 /**
- * The ledger's input: what a billing event says about one object, in our terms. Platform adapters
+ * The ledger's input: what a billing event states about one object, in our terms. Platform adapters
  * (integrations/stripe) turn provider payloads into these; the projector applies them. Amounts are
  * integer minor units; currencies are lower-case ISO 4217 codes; times are Date in UTC.
  */
@@ -17,14 +17,7 @@ export interface CustomerChange {
 
 /** Stripe subscription statuses; `canceled` and `incomplete_expired` are terminal. */
 export type SubscriptionStatus =
-  | 'trialing'
-  | 'active'
-  | 'past_due'
-  | 'unpaid'
-  | 'paused'
-  | 'incomplete'
-  | 'incomplete_expired'
-  | 'canceled';
+  'trialing' | 'active' | 'past_due' | 'unpaid' | 'paused' | 'incomplete' | 'incomplete_expired' | 'canceled';
 
 /**
  * Stripe's collection method: `charge_automatically` charges the default payment method, and
@@ -115,11 +108,7 @@ export interface PaymentMethodChange {
 }
 
 export type LedgerChange =
-  | CustomerChange
-  | SubscriptionChange
-  | InvoiceChange
-  | PaymentAttemptChange
-  | PaymentMethodChange;
+  CustomerChange | SubscriptionChange | InvoiceChange | PaymentAttemptChange | PaymentMethodChange;
 
 /** Identifies the event a change came from; orders changes to the same object. */
 export interface ChangeSource {

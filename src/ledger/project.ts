@@ -2,7 +2,13 @@ import { sql } from 'kysely';
 import type { Db } from '../db/database';
 import type { ChangeSource, LedgerChange } from './changes';
 import { upsertPaymentAttempt } from './payment-attempts';
-import { upsertCustomer, upsertInvoice, upsertPaymentMethod, upsertSubscription, type WriteContext } from './upserts';
+import {
+  upsertCustomer,
+  upsertInvoice,
+  upsertPaymentMethod,
+  upsertSubscription,
+  type WriteContext,
+} from './upserts';
 
 function stripeCustomerIdOf(change: LedgerChange): string {
   return change.stripeCustomerId;
@@ -77,7 +83,8 @@ export async function applyLedgerChanges(
   const customerIds = await ensureCustomers(trx, tenantId, stripeCustomerIds);
   for (const change of changes) {
     const customerId = customerIds.get(change.stripeCustomerId);
-    if (customerId === undefined) throw new Error(`customer ${change.stripeCustomerId} was not found after insert`);
+    if (customerId === undefined)
+      throw new Error(`customer ${change.stripeCustomerId} was not found after insert`);
     await applyChange(trx, { tenantId, customerId, source }, change);
   }
   return { customerIds: stripeCustomerIds.map((id) => customerIds.get(id) as string) };

@@ -227,7 +227,12 @@ async function loadRows(db: Db, customer: Customer) {
     attempts,
     methods,
   ]);
-  return { subscriptions: subscriptionRows, invoices: invoiceRows, attempts: attemptRows, methods: methodRows };
+  return {
+    subscriptions: subscriptionRows,
+    invoices: invoiceRows,
+    attempts: attemptRows,
+    methods: methodRows,
+  };
 }
 
 /**

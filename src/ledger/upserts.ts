@@ -21,7 +21,12 @@ function versionColumns(source: ChangeSource) {
 }
 
 /** Stripe deletes a customer permanently, so `deleted` is terminal like a canceled subscription. */
-export async function upsertCustomer(trx: Db, tenantId: string, change: CustomerChange, source: ChangeSource) {
+export async function upsertCustomer(
+  trx: Db,
+  tenantId: string,
+  change: CustomerChange,
+  source: ChangeSource,
+) {
   await trx
     .insertInto('customers')
     .values({

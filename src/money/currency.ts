@@ -9,7 +9,22 @@
  * (https://stripe.com/docs/currencies#zero-decimal, checked against the page as archived in June 2022).
  */
 const zeroDecimalCurrencies = new Set([
-  'bif', 'clp', 'djf', 'gnf', 'jpy', 'kmf', 'krw', 'mga', 'pyg', 'rwf', 'ugx', 'vnd', 'vuv', 'xaf', 'xof', 'xpf',
+  'bif',
+  'clp',
+  'djf',
+  'gnf',
+  'jpy',
+  'kmf',
+  'krw',
+  'mga',
+  'pyg',
+  'rwf',
+  'ugx',
+  'vnd',
+  'vuv',
+  'xaf',
+  'xof',
+  'xpf',
 ]);
 
 /**
@@ -89,7 +104,11 @@ export function minorToMajor(amountMinor: number | bigint | string, currency: st
  * Formats an amount in minor units for display, e.g. 1999 usd → "$19.99" in en-US. Fraction digits
  * come from currencyExponent, not from Intl, whose table differs for ISK and a few others.
  */
-export function formatMoney(amountMinor: number | bigint | string, currency: string, locale = 'en-US'): string {
+export function formatMoney(
+  amountMinor: number | bigint | string,
+  currency: string,
+  locale = 'en-US',
+): string {
   const exponent = currencyExponent(currency);
   const formatter = new Intl.NumberFormat(locale, {
     style: 'currency',

@@ -46,7 +46,12 @@ export function redisOptions(redisUrl: string, role: 'producer' | 'worker'): Red
     connectTimeout: 2000,
   };
   if (role === 'producer') {
-    return { ...base, enableOfflineQueue: false, maxRetriesPerRequest: 1, retryStrategy: (times) => Math.min(times * 200, 2000) };
+    return {
+      ...base,
+      enableOfflineQueue: false,
+      maxRetriesPerRequest: 1,
+      retryStrategy: (times) => Math.min(times * 200, 2000),
+    };
   }
   // BullMQ requires maxRetriesPerRequest: null for blocking worker connections.
   return { ...base, maxRetriesPerRequest: null, retryStrategy: (times) => Math.min(times * 200, 5000) };
@@ -69,7 +74,10 @@ export async function waitForRedis(redis: Redis, timeoutMs: number): Promise<voi
   let onReady: (() => void) | undefined;
   try {
     await new Promise<void>((resolve, reject) => {
-      timer = setTimeout(() => reject(new Error(`not ready after ${timeoutMs} ms (${lastError})`)), timeoutMs);
+      timer = setTimeout(
+        () => reject(new Error(`not ready after ${timeoutMs} ms (${lastError})`)),
+        timeoutMs,
+      );
       onReady = resolve;
       redis.once('ready', onReady);
     });
@@ -112,7 +120,13 @@ export class Queues {
   }
 
   private all(): Queue[] {
-    return [this.stripeEvents, this.crmSync, this.cardActions, this.crmActivities, this.slackPosts] as Queue[];
+    return [
+      this.stripeEvents,
+      this.crmSync,
+      this.cardActions,
+      this.crmActivities,
+      this.slackPosts,
+    ] as Queue[];
   }
 
   /**
@@ -131,7 +145,10 @@ export class Queues {
     adding.catch(() => undefined);
     let timer: NodeJS.Timeout | undefined;
     const deadline = new Promise<never>((_resolve, reject) => {
-      timer = setTimeout(() => reject(new Error(`Redis did not accept the job within ${timeoutMs} ms`)), timeoutMs);
+      timer = setTimeout(
+        () => reject(new Error(`Redis did not accept the job within ${timeoutMs} ms`)),
+        timeoutMs,
+      );
     });
     try {
       await Promise.race([adding, deadline]);
@@ -155,7 +172,11 @@ export class Queues {
   }
 
   async enqueueCrmActivity(crmActivityId: string): Promise<void> {
-    await this.crmActivities.add('write', { crmActivityId }, retriedJob(`crm-activity-${crmActivityId}`, 8, 2000));
+    await this.crmActivities.add(
+      'write',
+      { crmActivityId },
+      retriedJob(`crm-activity-${crmActivityId}`, 8, 2000),
+    );
   }
 
   /**

@@ -75,12 +75,22 @@ async function sendTenantDigest(deps: DigestDeps, row: DueRow, now: Date): Promi
   }
   const byChannel = await digestAlertsByChannel(deps.db, row.tenant_id, now);
   for (const [channel, alerts] of byChannel) {
-    const sent = await sendChannelDigest(deps, { ...installation, messaging }, row.tenant_id, channel, alerts, now);
+    const sent = await sendChannelDigest(
+      deps,
+      { ...installation, messaging },
+      row.tenant_id,
+      channel,
+      alerts,
+      now,
+    );
     if (!sent) return { ...base, outcome: 'failed' };
     base.channels.push(channel);
     base.alerts += alerts.length;
   }
-  deps.log.info({ tenantId: row.tenant_id, channels: base.channels.length, alerts: base.alerts }, 'Slack digest sent');
+  deps.log.info(
+    { tenantId: row.tenant_id, channels: base.channels.length, alerts: base.alerts },
+    'Slack digest sent',
+  );
   return { ...base, outcome: 'sent' };
 }
 
@@ -88,7 +98,10 @@ function readSettings(log: Logger, row: DueRow) {
   try {
     return parseAlertSettings(row.settings);
   } catch (error) {
-    log.error({ tenantId: row.tenant_id, err: error }, 'Slack digest skipped: stored alert settings are invalid');
+    log.error(
+      { tenantId: row.tenant_id, err: error },
+      'Slack digest skipped: stored alert settings are invalid',
+    );
     return null;
   }
 }
@@ -121,7 +134,11 @@ interface DigestAlert {
   content: AlertContent;
 }
 
-async function digestAlertsByChannel(db: Db, tenantId: string, now: Date): Promise<Map<string, DigestAlert[]>> {
+async function digestAlertsByChannel(
+  db: Db,
+  tenantId: string,
+  now: Date,
+): Promise<Map<string, DigestAlert[]>> {
   const rows = await db
     .selectFrom('slack_alerts')
     .select(['id', 'channel_id', 'version', 'content'])
@@ -156,7 +173,11 @@ async function sendChannelDigest(
     deps.log.warn({ tenantId, channel, code: error.code }, 'Slack digest not sent to a channel');
     if (error.retryable) await retrySoon(deps.db, tenantId, now);
     if (error.code === 'slack_invalid_auth' || error.code === 'slack_token_revoked') {
-      await markInstallationRevoked(deps.db, { teamId: target.teamId, enterpriseId: target.enterpriseId }, now);
+      await markInstallationRevoked(
+        deps.db,
+        { teamId: target.teamId, enterpriseId: target.enterpriseId },
+        now,
+      );
     }
     // Alerts of a channel that failed for good stay in status `digest` for the next day's digest.
     return !error.retryable && error.code !== 'slack_invalid_auth' && error.code !== 'slack_token_revoked';

@@ -68,7 +68,7 @@ interface Target {
 /** Versions that arrive while one job posts are shown by the same job, up to this many Slack calls. */
 const maxRounds = 3;
 
-/** What to do about a Slack failure; pure, so the policy is testable without Slack. */
+/** Decides what to do about a Slack failure. It is pure, so the policy is testable without Slack. */
 export type FailureHandling = 'retry' | 'fix_channel' | 'revoke_installation' | 'reject';
 
 export function failureHandling(error: SlackApiError): FailureHandling {
@@ -76,7 +76,8 @@ export function failureHandling(error: SlackApiError): FailureHandling {
   if (['slack_not_in_channel', 'slack_channel_not_found', 'slack_channel_archived'].includes(error.code)) {
     return 'fix_channel';
   }
-  if (error.code === 'slack_invalid_auth' || error.code === 'slack_token_revoked') return 'revoke_installation';
+  if (error.code === 'slack_invalid_auth' || error.code === 'slack_token_revoked')
+    return 'revoke_installation';
   return 'reject';
 }
 
@@ -128,7 +129,11 @@ async function setClaim(db: Db, slackAlertId: string, workerId: string | null): 
   await db.updateTable('slack_alerts').set({ claimed_by: workerId }).where('id', '=', slackAlertId).execute();
 }
 
-async function postLatest(deps: SlackPostDeps, slackAlertId: string, target: Target | null): Promise<SlackPostResult> {
+async function postLatest(
+  deps: SlackPostDeps,
+  slackAlertId: string,
+  target: Target | null,
+): Promise<SlackPostResult> {
   let result: SlackPostResult = { outcome: 'already_posted' };
   for (let round = 0; round < maxRounds; round += 1) {
     const alert = await loadAlert(deps.db, slackAlertId);
@@ -141,9 +146,13 @@ async function postLatest(deps: SlackPostDeps, slackAlertId: string, target: Tar
   }
   const alert = await loadAlert(deps.db, slackAlertId);
   if (alert && alert.version > alert.posted_version) {
-    throw new AppError('slack_alert_changing', `Slack alert ${slackAlertId} changed during ${maxRounds} posts`, {
-      retryable: true,
-    });
+    throw new AppError(
+      'slack_alert_changing',
+      `Slack alert ${slackAlertId} changed during ${maxRounds} posts`,
+      {
+        retryable: true,
+      },
+    );
   }
   return result;
 }
@@ -173,7 +182,10 @@ async function targetFor(deps: SlackPostDeps, tenantId: string): Promise<Target 
 async function recordNotInstalled(deps: SlackPostDeps, alert: AlertRow): Promise<SlackPostResult> {
   const message = 'No active Slack installation for this tenant: install the Slack app to receive alerts.';
   await recordError(deps.db, alert.id, message, deps.now(), null);
-  deps.log.warn({ slackAlertId: alert.id, tenantId: alert.tenant_id }, 'Slack alert not posted: no installation');
+  deps.log.warn(
+    { slackAlertId: alert.id, tenantId: alert.tenant_id },
+    'Slack alert not posted: no installation',
+  );
   return { outcome: 'not_installed' };
 }
 
@@ -209,7 +221,10 @@ async function deliver(
       return await target.messaging.updateMessage({ channel, ts: alert.message_ts, ...message });
     } catch (error) {
       if (toSlackApiError(error, 'chat.update').code !== 'slack_message_not_found') throw error;
-      deps.log.warn({ slackAlertId: alert.id, channel }, 'Slack message of the alert is gone; posting a new one');
+      deps.log.warn(
+        { slackAlertId: alert.id, channel },
+        'Slack message of the alert is gone; posting a new one',
+      );
       await deps.limiter.acquire(target.teamId, channel);
     }
   }
@@ -247,7 +262,8 @@ async function handleFailure(
   const handling = failureHandling(error);
   const now = deps.now();
   if (handling === 'retry') {
-    if (error.retryAfterMs !== null) await deps.limiter.pause(target.teamId, alert.channel_id, error.retryAfterMs);
+    if (error.retryAfterMs !== null)
+      await deps.limiter.pause(target.teamId, alert.channel_id, error.retryAfterMs);
     await recordError(deps.db, alert.id, error.message, now, null);
     deps.log.warn({ ...context, retryAfterMs: error.retryAfterMs }, 'Slack alert not shown; will retry');
     throw error;
@@ -257,7 +273,10 @@ async function handleFailure(
     await markInstallationRevoked(deps.db, workspace, now);
     const message = `Slack rejected the bot token (${error.slackError ?? error.code}): reinstall the Slack app.`;
     await recordError(deps.db, alert.id, message, now, null);
-    deps.log.warn({ ...context, tenantId: alert.tenant_id }, 'Slack installation revoked after a rejected token');
+    deps.log.warn(
+      { ...context, tenantId: alert.tenant_id },
+      'Slack installation revoked after a rejected token',
+    );
     return { outcome: 'revoked' };
   }
   const message =
@@ -269,7 +288,13 @@ async function handleFailure(
   return { outcome: 'failed' };
 }
 
-async function recordError(db: Db, slackAlertId: string, message: string, now: Date, status: 'failed' | null) {
+async function recordError(
+  db: Db,
+  slackAlertId: string,
+  message: string,
+  now: Date,
+  status: 'failed' | null,
+) {
   await db
     .updateTable('slack_alerts')
     .set((eb) => ({

@@ -2,7 +2,11 @@
 import type { Job } from 'bullmq';
 import type { Logger } from 'pino';
 import { installationForTenant } from '../../integrations/slack/installation-store';
-import { createSlackMessaging, type SlackClientSettings, type SlackMessaging } from '../../integrations/slack/web-api';
+import {
+  createSlackMessaging,
+  type SlackClientSettings,
+  type SlackMessaging,
+} from '../../integrations/slack/web-api';
 import type { Config } from '../config';
 import type { SecretBox } from '../db/crypto';
 import type { Db } from '../db/database';
@@ -10,7 +14,9 @@ import { AppError } from '../errors';
 import type { SlackPostJob } from '../queues/queues';
 import { postSlackAlert, type SlackPostDeps, type SlackPostResult } from './post-alert';
 
-export function slackClientSettings(config: Pick<Config, 'SLACK_API_URL' | 'SLACK_TIMEOUT_MS'>): SlackClientSettings {
+export function slackClientSettings(
+  config: Pick<Config, 'SLACK_API_URL' | 'SLACK_TIMEOUT_MS'>,
+): SlackClientSettings {
   return { slackApiUrl: config.SLACK_API_URL, timeoutMs: config.SLACK_TIMEOUT_MS };
 }
 
@@ -36,9 +42,13 @@ export function createSlackPostProcessor(deps: SlackPostDeps) {
   return async (job: Job<SlackPostJob>): Promise<SlackPostResult> => {
     const result = await postSlackAlert(deps, job.data.slackAlertId);
     if (result.outcome === 'busy') {
-      throw new AppError('slack_alert_busy', `Slack alert ${job.data.slackAlertId} is being posted by another worker`, {
-        retryable: true,
-      });
+      throw new AppError(
+        'slack_alert_busy',
+        `Slack alert ${job.data.slackAlertId} is being posted by another worker`,
+        {
+          retryable: true,
+        },
+      );
     }
     return result;
   };
@@ -49,7 +59,10 @@ export function createSlackPostProcessor(deps: SlackPostDeps) {
  * A change made while the alert's job was running is enqueued as a no-op (same job id), so only this
  * sweep picks it up. Tenants without an active installation are skipped until they reinstall.
  */
-export async function listUnpostedAlertIds(db: Db, options: { updatedBefore: Date; limit: number }): Promise<string[]> {
+export async function listUnpostedAlertIds(
+  db: Db,
+  options: { updatedBefore: Date; limit: number },
+): Promise<string[]> {
   const rows = await db
     .selectFrom('slack_alerts')
     .select('slack_alerts.id')

@@ -1,7 +1,10 @@
 import { App, ExpressReceiver } from '@slack/bolt';
 import { Router } from 'express';
 import type { Logger } from 'pino';
-import { markInstallationRevoked, PostgresInstallationStore } from '../../integrations/slack/installation-store';
+import {
+  markInstallationRevoked,
+  PostgresInstallationStore,
+} from '../../integrations/slack/installation-store';
 import type { Config } from '../config';
 import type { SecretBox } from '../db/crypto';
 import type { Db } from '../db/database';
@@ -30,13 +33,21 @@ export interface SlackAppCredentials {
 
 export interface SlackReceiver {
   receiver: ExpressReceiver;
-  /** Bolt app for listeners (`app.action`, `app.event`); it has no token and authorizes through the installation store. */
+  /**
+   * Bolt app for listeners (`app.action`, `app.event`). It has no token and authorizes through the
+   * installation store.
+   */
   app: App;
   /** Everything under /slack: mount it before any body parser, because Slack signs the raw body. */
   router: Router;
 }
 
-const requiredSettings = ['SLACK_CLIENT_ID', 'SLACK_CLIENT_SECRET', 'SLACK_SIGNING_SECRET', 'SLACK_STATE_SECRET'] as const;
+const requiredSettings = [
+  'SLACK_CLIENT_ID',
+  'SLACK_CLIENT_SECRET',
+  'SLACK_SIGNING_SECRET',
+  'SLACK_STATE_SECRET',
+] as const;
 
 export function missingSlackSettings(config: Config): string[] {
   return requiredSettings.filter((name) => !config[name]);
@@ -117,7 +128,8 @@ function registerUninstallListeners(app: App, db: Db, log: Logger, now: () => Da
   });
   app.event('tokens_revoked', async ({ event, context }) => {
     // User tokens are not used; only a revoked bot token ends the installation.
-    if ((event.tokens.bot ?? []).length > 0) await revoke(context.teamId, context.enterpriseId, 'tokens_revoked');
+    if ((event.tokens.bot ?? []).length > 0)
+      await revoke(context.teamId, context.enterpriseId, 'tokens_revoked');
   });
 }
 

@@ -63,7 +63,8 @@ export const healthBandLabels: Record<HealthBand, string> = { red: 'Red', yellow
  * attempt, no subscription at all.
  */
 export function derivePaymentStatus(view: CustomerSyncView): PaymentStatus {
-  if (view.subscriptionStatus === 'canceled' || view.subscriptionStatus === 'incomplete_expired') return 'canceled';
+  if (view.subscriptionStatus === 'canceled' || view.subscriptionStatus === 'incomplete_expired')
+    return 'canceled';
   if (view.subscriptionStatus === 'past_due' || view.subscriptionStatus === 'unpaid') return 'past_due';
   if (view.overdueAmountMinor > 0 || view.oldestUnpaidDays !== null) return 'overdue';
   if (view.lastAttemptFailed) return 'payment_failed';

@@ -40,18 +40,23 @@ const uuidPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{1
 /** Throws `tenant_not_found` unless the id names an existing tenant. */
 export async function requireTenant(db: Db, tenantId: string): Promise<void> {
   const found = uuidPattern.test(tenantId) && (await findTenant(db, tenantId));
-  if (!found) throw new AppError('tenant_not_found', `No tenant "${tenantId}"; tenant ids are UUIDs`, { status: 404 });
+  if (!found)
+    throw new AppError('tenant_not_found', `No tenant "${tenantId}"; tenant ids are UUIDs`, { status: 404 });
 }
-
-
 
 export function webhookUrlFor(publicBaseUrl: string, tenantId: string): string {
   return new URL(`/webhooks/stripe/${tenantId}`, publicBaseUrl).toString();
 }
 
 /** Creates a tenant with its first signing secret and API key. The API key is shown once and stored hashed. */
-export async function createTenant(db: Db, box: SecretBox, publicBaseUrl: string, input: NewTenant): Promise<CreatedTenant> {
-  if (input.name.trim() === '') throw new AppError('invalid_tenant_name', 'Tenant name must not be empty', { status: 400 });
+export async function createTenant(
+  db: Db,
+  box: SecretBox,
+  publicBaseUrl: string,
+  input: NewTenant,
+): Promise<CreatedTenant> {
+  if (input.name.trim() === '')
+    throw new AppError('invalid_tenant_name', 'Tenant name must not be empty', { status: 400 });
   checkWebhookSecret(input.stripeWebhookSecret);
   const apiKey = `${apiKeyPrefix}${randomBytes(24).toString('base64url')}`;
   const tenantId = await db.transaction().execute(async (trx) => {
@@ -105,12 +110,20 @@ export async function addWebhookSecret(
       .where('tenant_id', '=', tenantId)
       .where((eb) => eb.or([eb('expires_at', 'is', null), eb('expires_at', '>', expireOthersAt)]))
       .execute();
-    await trx.insertInto('webhook_secrets').values({ tenant_id: tenantId, secret_sealed: box.seal(secret) }).execute();
+    await trx
+      .insertInto('webhook_secrets')
+      .values({ tenant_id: tenantId, secret_sealed: box.seal(secret) })
+      .execute();
   });
 }
 
-/** The tenant's unexpired Stripe signing secrets, newest first. */
-export async function activeWebhookSecrets(db: Db, box: SecretBox, tenantId: string, now: Date): Promise<string[]> {
+/** Returns the tenant's unexpired Stripe signing secrets, newest first. */
+export async function activeWebhookSecrets(
+  db: Db,
+  box: SecretBox,
+  tenantId: string,
+  now: Date,
+): Promise<string[]> {
   const rows = await db
     .selectFrom('webhook_secrets')
     .select('secret_sealed')

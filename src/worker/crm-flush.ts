@@ -11,7 +11,7 @@ import type { Runtime } from '../runtime';
 
 const providers = new WeakMap<Runtime, HubSpotTokenProvider>();
 
-/** One token provider per runtime, with OAuth refresh when HUBSPOT_CLIENT_ID/SECRET are set. */
+/** Returns the runtime's one token provider, with OAuth refresh when HUBSPOT_CLIENT_ID/SECRET are set. */
 export function tokenProviderFor(runtime: Runtime, now: () => Date): HubSpotTokenProvider {
   let provider = providers.get(runtime);
   if (!provider) {
@@ -21,7 +21,9 @@ export function tokenProviderFor(runtime: Runtime, now: () => Date): HubSpotToke
       db: runtime.db,
       box: runtime.box,
       redis: runtime.redis,
-      oauth: credentials ? new HubSpotOAuthClient({ baseUrl: install.HUBSPOT_OAUTH_BASE_URL, ...credentials }) : null,
+      oauth: credentials
+        ? new HubSpotOAuthClient({ baseUrl: install.HUBSPOT_OAUTH_BASE_URL, ...credentials })
+        : null,
       log: runtime.log.child({ module: 'hubspot-tokens' }),
       now,
       keyPrefix: runtime.config.QUEUE_PREFIX,
@@ -44,7 +46,11 @@ export async function runCrmFlush(
 ): Promise<FlushResult | null> {
   const { db, config, metrics } = runtime;
   const log = runtime.log.child({ module: 'crm-sync', tenantId, provider: 'hubspot' });
-  const tenant = await db.selectFrom('tenants').select(['id', 'settings']).where('id', '=', tenantId).executeTakeFirst();
+  const tenant = await db
+    .selectFrom('tenants')
+    .select(['id', 'settings'])
+    .where('id', '=', tenantId)
+    .executeTakeFirst();
   const connection = await db
     .selectFrom('crm_connections')
     .selectAll()
@@ -83,7 +89,10 @@ export async function runCrmFlush(
         .execute();
       log.info({ schemaVersion: CRM_SCHEMA_VERSION }, 'HubSpot company properties migrated');
     }
-    const result = await flushHubSpotSync({ db, crm, log, now }, { id: tenant.id, settings: tenant.settings });
+    const result = await flushHubSpotSync(
+      { db, crm, log, now },
+      { id: tenant.id, settings: tenant.settings },
+    );
     for (const outcome of ['written', 'created', 'unchanged', 'unmatched', 'failed'] as const) {
       if (result[outcome] > 0) metrics.crmWrites.inc({ provider: 'hubspot', outcome }, result[outcome]);
     }

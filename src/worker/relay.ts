@@ -59,7 +59,10 @@ export async function relayOnce(deps: RelayDeps): Promise<number> {
  */
 async function relaySlack(deps: RelayDeps, slack: NonNullable<RelayDeps['slack']>, now: Date): Promise<void> {
   await sendDueDigests({ db: deps.db, log: deps.log, ...slack }, now);
-  const unposted = await listUnpostedAlertIds(deps.db, { updatedBefore: new Date(now.getTime() - 30_000), limit: 100 });
+  const unposted = await listUnpostedAlertIds(deps.db, {
+    updatedBefore: new Date(now.getTime() - 30_000),
+    limit: 100,
+  });
   for (const id of unposted) await deps.queues.enqueueSlackPost(id, 0);
 }
 
@@ -96,9 +99,30 @@ export function startRelayLoop(deps: RelayDeps, intervalMs: number): { stop(): P
 export async function hasPendingWork(db: Db): Promise<boolean> {
   const row = await db
     .selectNoFrom((eb) => [
-      eb.exists(eb.selectFrom('stripe_events').select(sql`1`.as('x')).where('processed_at', 'is', null)).as('events'),
-      eb.exists(eb.selectFrom('crm_sync_state').select(sql`1`.as('x')).where('dirty_since', 'is not', null)).as('crm'),
-      eb.exists(eb.selectFrom('crm_activities').select(sql`1`.as('x')).where('status', '=', 'pending')).as('activities'),
+      eb
+        .exists(
+          eb
+            .selectFrom('stripe_events')
+            .select(sql`1`.as('x'))
+            .where('processed_at', 'is', null),
+        )
+        .as('events'),
+      eb
+        .exists(
+          eb
+            .selectFrom('crm_sync_state')
+            .select(sql`1`.as('x'))
+            .where('dirty_since', 'is not', null),
+        )
+        .as('crm'),
+      eb
+        .exists(
+          eb
+            .selectFrom('crm_activities')
+            .select(sql`1`.as('x'))
+            .where('status', '=', 'pending'),
+        )
+        .as('activities'),
     ])
     .executeTakeFirstOrThrow();
   return Boolean(row.events) || Boolean(row.crm) || Boolean(row.activities);

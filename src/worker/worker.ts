@@ -48,17 +48,22 @@ export function startWorker(runtime: Runtime, options: { now?: () => Date } = {}
       if (result.outcome !== 'already_processed' && result.outcome !== 'not_found') {
         metrics.eventsProcessed.inc({ outcome: result.outcome });
       }
-      if (result.crmDirty && result.tenantId) await queues.scheduleCrmFlush(result.tenantId, config.CRM_SYNC_DEBOUNCE_MS);
+      if (result.crmDirty && result.tenantId)
+        await queues.scheduleCrmFlush(result.tenantId, config.CRM_SYNC_DEBOUNCE_MS);
       // If Redis fails here, the relay enqueues the still-pending activity rows later.
       for (const activityId of result.activityIds) await queues.enqueueCrmActivity(activityId);
-      for (const alertId of result.slackAlertIds) await queues.enqueueSlackPost(alertId, slackAlertDebounceMs);
+      for (const alertId of result.slackAlertIds)
+        await queues.enqueueSlackPost(alertId, slackAlertDebounceMs);
       return result.outcome;
     },
     { connection, prefix: config.QUEUE_PREFIX, concurrency: config.WORKER_CONCURRENCY },
   );
   eventWorker.on('failed', (job, error) => {
     metrics.eventsProcessed.inc({ outcome: 'failed' });
-    log.error({ eventRowId: job?.data.eventRowId, attempt: job?.attemptsMade, err: error.message }, 'event projection failed');
+    log.error(
+      { eventRowId: job?.data.eventRowId, attempt: job?.attemptsMade, err: error.message },
+      'event projection failed',
+    );
   });
 
   const crmWorker = new Worker<CrmSyncJob>(
@@ -68,7 +73,10 @@ export function startWorker(runtime: Runtime, options: { now?: () => Date } = {}
     { connection, prefix: config.QUEUE_PREFIX, concurrency: 2 },
   );
   crmWorker.on('failed', (job, error) => {
-    log.warn({ tenantId: job?.data.tenantId, attempt: job?.attemptsMade, err: error.message }, 'CRM flush failed');
+    log.warn(
+      { tenantId: job?.data.tenantId, attempt: job?.attemptsMade, err: error.message },
+      'CRM flush failed',
+    );
   });
   const activityDeps = activityDepsFromRuntime(runtime, now);
   const activityWorker = new Worker<CrmActivityJob>(
@@ -77,7 +85,10 @@ export function startWorker(runtime: Runtime, options: { now?: () => Date } = {}
     { connection, prefix: config.QUEUE_PREFIX, concurrency: 2 },
   );
   activityWorker.on('failed', (job, error) => {
-    log.warn({ crmActivityId: job?.data.crmActivityId, attempt: job?.attemptsMade, err: error.message }, 'CRM activity write failed');
+    log.warn(
+      { crmActivityId: job?.data.crmActivityId, attempt: job?.attemptsMade, err: error.message },
+      'CRM activity write failed',
+    );
   });
 
   const slack = slackRuntime(runtime);
@@ -88,7 +99,10 @@ export function startWorker(runtime: Runtime, options: { now?: () => Date } = {}
     { connection, prefix: config.QUEUE_PREFIX, concurrency: 4 },
   );
   slackWorker.on('failed', (job, error) => {
-    log.warn({ slackAlertId: job?.data.slackAlertId, attempt: job?.attemptsMade, err: error.message }, 'Slack post failed');
+    log.warn(
+      { slackAlertId: job?.data.slackAlertId, attempt: job?.attemptsMade, err: error.message },
+      'Slack post failed',
+    );
   });
   const workers = [eventWorker, crmWorker, activityWorker, actionWorker, slackWorker];
   for (const worker of workers) {
@@ -151,11 +165,17 @@ function startCardActionWorker(
     { connection, prefix: config.QUEUE_PREFIX, concurrency: 2 },
   );
   worker.on('failed', (job, error) => {
-    log.warn({ cardActionId: job?.data.cardActionId, attempt: job?.attemptsMade, err: error.message }, 'card action failed');
+    log.warn(
+      { cardActionId: job?.data.cardActionId, attempt: job?.attemptsMade, err: error.message },
+      'card action failed',
+    );
     // Once BullMQ gives up, the row must not stay `running`.
     if (job && job.attemptsMade >= (job.opts.attempts ?? 1)) {
       void failExhaustedCardAction(db, job.data.cardActionId, error.message, now()).catch((cause: Error) =>
-        log.error({ cardActionId: job.data.cardActionId, err: cause.message }, 'could not mark exhausted card action'),
+        log.error(
+          { cardActionId: job.data.cardActionId, err: cause.message },
+          'could not mark exhausted card action',
+        ),
       );
     }
   });

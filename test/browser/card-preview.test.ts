@@ -24,7 +24,11 @@ const view: LinkedCardView = {
     band: 'red',
     changeSince30Days: -18,
     trend: 'down',
-    topReasons: ['2 failed payments in the last 14 days', 'Card expires in 20 days', 'Invoice NW-0042 is 12 days overdue'],
+    topReasons: [
+      '2 failed payments in the last 14 days',
+      'Card expires in 20 days',
+      'Invoice NW-0042 is 12 days overdue',
+    ],
   },
   subscriptionStatus: 'past_due',
   mrr: usd(125000),
@@ -144,7 +148,9 @@ describe('card preview page in Chromium', () => {
   it('applies inline styles under the CSP', async () => {
     // The callback runs in the page. The root tsconfig has no DOM lib, so the browser global is typed here.
     const background = await page.getByTestId('score').evaluate((node) => {
-      const view = globalThis as unknown as { getComputedStyle(element: unknown): { backgroundColor: string } };
+      const view = globalThis as unknown as {
+        getComputedStyle(element: unknown): { backgroundColor: string };
+      };
       return view.getComputedStyle(node).backgroundColor;
     });
     expect(background).toBe('rgb(217, 63, 76)');

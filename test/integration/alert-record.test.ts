@@ -18,8 +18,14 @@ async function insertCustomer(): Promise<string> {
     .executeTakeFirstOrThrow();
   await db
     .insertInto('subscriptions')
-    .values({ tenant_id: tenantId, customer_id: customer.id, stripe_subscription_id: `sub_${sequence}`,
-      status: 'past_due', currency: 'usd', mrr_minor: 50000 })
+    .values({
+      tenant_id: tenantId,
+      customer_id: customer.id,
+      stripe_subscription_id: `sub_${sequence}`,
+      status: 'past_due',
+      currency: 'usd',
+      mrr_minor: 50000,
+    })
     .execute();
   return customer.id;
 }
@@ -27,37 +33,75 @@ async function insertCustomer(): Promise<string> {
 async function failInvoice(customerId: string, invoiceId: string): Promise<void> {
   await db
     .insertInto('invoices')
-    .values({ tenant_id: tenantId, customer_id: customerId, stripe_invoice_id: invoiceId, status: 'open',
-      currency: 'usd', amount_due: 120000, amount_remaining: 120000, attempt_count: 1,
-      invoice_created_at: new Date('2025-03-09T00:00:00Z'), next_payment_attempt: new Date('2025-03-13T00:00:00Z'),
-      collection_method: 'charge_automatically' })
+    .values({
+      tenant_id: tenantId,
+      customer_id: customerId,
+      stripe_invoice_id: invoiceId,
+      status: 'open',
+      currency: 'usd',
+      amount_due: 120000,
+      amount_remaining: 120000,
+      attempt_count: 1,
+      invoice_created_at: new Date('2025-03-09T00:00:00Z'),
+      next_payment_attempt: new Date('2025-03-13T00:00:00Z'),
+      collection_method: 'charge_automatically',
+    })
     .execute();
   await db
     .insertInto('payment_attempts')
-    .values({ tenant_id: tenantId, customer_id: customerId, attempt_key: `ch_${invoiceId}`, stripe_invoice_id: invoiceId,
-      status: 'failed', amount: 120000, currency: 'usd', decline_code: 'insufficient_funds', card_brand: 'visa',
-      card_last4: '4242', attempted_at: new Date('2025-03-09T01:00:00Z') })
+    .values({
+      tenant_id: tenantId,
+      customer_id: customerId,
+      attempt_key: `ch_${invoiceId}`,
+      stripe_invoice_id: invoiceId,
+      status: 'failed',
+      amount: 120000,
+      currency: 'usd',
+      decline_code: 'insufficient_funds',
+      card_brand: 'visa',
+      card_last4: '4242',
+      attempted_at: new Date('2025-03-09T01:00:00Z'),
+    })
     .execute();
 }
 
 async function payInvoice(invoiceId: string): Promise<void> {
-  await db.updateTable('invoices').set({ status: 'paid', amount_remaining: 0, amount_paid: 120000 })
-    .where('stripe_invoice_id', '=', invoiceId).execute();
+  await db
+    .updateTable('invoices')
+    .set({ status: 'paid', amount_remaining: 0, amount_paid: 120000 })
+    .where('stripe_invoice_id', '=', invoiceId)
+    .execute();
 }
 
 function plan(customerId: string, at = now) {
   return db.transaction().execute((trx) =>
-    planAlertsForEvent(trx, { tenantId, customerIds: [customerId], eventType: 'invoice.payment_failed', changes: [], now: at }));
+    planAlertsForEvent(trx, {
+      tenantId,
+      customerIds: [customerId],
+      eventType: 'invoice.payment_failed',
+      changes: [],
+      now: at,
+    }),
+  );
 }
 
 async function alertsOf(customerId: string) {
-  return db.selectFrom('slack_alerts').selectAll().where('customer_id', '=', customerId).orderBy('id').execute();
+  return db
+    .selectFrom('slack_alerts')
+    .selectAll()
+    .where('customer_id', '=', customerId)
+    .orderBy('id')
+    .execute();
 }
 
 beforeAll(async () => {
   database = await createTestDatabase();
   db = database.db;
-  const tenant = await db.insertInto('tenants').values({ name: 'Acme' }).returning('id').executeTakeFirstOrThrow();
+  const tenant = await db
+    .insertInto('tenants')
+    .values({ name: 'Acme' })
+    .returning('id')
+    .executeTakeFirstOrThrow();
   tenantId = tenant.id;
   await writeAlertSettings(db, tenantId, { defaultChannel: 'CALERTS' }, now);
 });
@@ -85,7 +129,11 @@ describe('planAlertsForEvent', () => {
     const customerId = await insertCustomer();
     await failInvoice(customerId, 'in_b');
     await plan(customerId);
-    await db.updateTable('invoices').set({ attempt_count: 2 }).where('stripe_invoice_id', '=', 'in_b').execute();
+    await db
+      .updateTable('invoices')
+      .set({ attempt_count: 2 })
+      .where('stripe_invoice_id', '=', 'in_b')
+      .execute();
     const updated = await plan(customerId);
     const [row] = await alertsOf(customerId);
     expect(updated.alertIds).toEqual([row?.id]);
@@ -117,8 +165,16 @@ describe('planAlertsForEvent', () => {
     const action = { action: 'claim', userId: 'U1', at: now.toISOString(), outcome: 'succeeded' };
     const [row] = await alertsOf(customerId);
     const withAction = { ...(row?.content as object), actions: [action] };
-    await db.updateTable('slack_alerts').set({ content: JSON.stringify(withAction) }).where('id', '=', row!.id).execute();
-    await db.updateTable('invoices').set({ attempt_count: 3 }).where('stripe_invoice_id', '=', 'in_e').execute();
+    await db
+      .updateTable('slack_alerts')
+      .set({ content: JSON.stringify(withAction) })
+      .where('id', '=', row!.id)
+      .execute();
+    await db
+      .updateTable('invoices')
+      .set({ attempt_count: 3 })
+      .where('stripe_invoice_id', '=', 'in_e')
+      .execute();
     await plan(customerId);
     const [after] = await alertsOf(customerId);
     expect((after?.content as { actions?: unknown[] }).actions).toEqual([action]);
@@ -135,14 +191,20 @@ describe('planAlertsForEvent', () => {
   });
 
   it('reports unrouted alerts', async () => {
-    const other = await db.insertInto('tenants').values({ name: 'Quiet' }).returning('id').executeTakeFirstOrThrow();
+    const other = await db
+      .insertInto('tenants')
+      .values({ name: 'Quiet' })
+      .returning('id')
+      .executeTakeFirstOrThrow();
     const saved = tenantId;
     tenantId = other.id;
     const customerId = await insertCustomer();
     await failInvoice(customerId, 'in_g');
     const result = await plan(customerId);
     tenantId = saved;
-    expect(result.unrouted).toEqual([{ customerId, rule: 'paymentFailed', episodeKey: 'invoice:in_g', reason: 'no_channel' }]);
+    expect(result.unrouted).toEqual([
+      { customerId, rule: 'paymentFailed', episodeKey: 'invoice:in_g', reason: 'no_channel' },
+    ]);
     expect(await alertsOf(customerId)).toHaveLength(0);
   });
 });
@@ -151,8 +213,15 @@ describe('recordAlerts', () => {
   it('marks digest rows', async () => {
     const customerId = await insertCustomer();
     const content = { rule: 'bandDrop', state: 'open', account: {}, mrrMinor: 0, currency: 'usd' } as never;
-    const decision = { rule: 'bandDrop' as const, episodeKey: 'red:2025-03-10', content, channelId: 'CALERTS' };
-    const ids = await db.transaction().execute((trx) => recordAlerts(trx, tenantId, customerId, [decision], now, { digest: true }));
+    const decision = {
+      rule: 'bandDrop' as const,
+      episodeKey: 'red:2025-03-10',
+      content,
+      channelId: 'CALERTS',
+    };
+    const ids = await db
+      .transaction()
+      .execute((trx) => recordAlerts(trx, tenantId, customerId, [decision], now, { digest: true }));
     const [row] = await alertsOf(customerId);
     expect(ids).toEqual([]);
     expect(row?.status).toBe('digest');

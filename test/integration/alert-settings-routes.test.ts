@@ -24,14 +24,19 @@ describe('alert settings API', () => {
   });
 
   const put = (body: unknown, key = apiKey) =>
-    request(testApp.app).put('/api/v1/alerts/settings').set('authorization', `Bearer ${key}`).send(body as object);
+    request(testApp.app)
+      .put('/api/v1/alerts/settings')
+      .set('authorization', `Bearer ${key}`)
+      .send(body as object);
 
   it('saves settings and warns without Slack', async () => {
     const response = await put({ defaultChannel: 'C0ALERTS' });
     expect(response.status).toBe(200);
     expect(response.body.settings.defaultChannel).toBe('C0ALERTS');
     expect(response.body.warnings[0]).toMatch(/No Slack workspace is connected/);
-    const read = await request(testApp.app).get('/api/v1/alerts/settings').set('authorization', `Bearer ${apiKey}`);
+    const read = await request(testApp.app)
+      .get('/api/v1/alerts/settings')
+      .set('authorization', `Bearer ${apiKey}`);
     expect(read.body.settings.defaultChannel).toBe('C0ALERTS');
   });
 

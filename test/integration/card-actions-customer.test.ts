@@ -50,7 +50,11 @@ test('card update link stored in result', async () => {
   nock(stripeApi)
     .post('/v1/billing_portal/sessions')
     .matchHeader('idempotency-key', `card-update-link:${ids.tenantId}:${id}`)
-    .reply(200, { id: 'bps_1', object: 'billing_portal.session', url: 'https://billing.stripe.com/p/session/abc' });
+    .reply(200, {
+      id: 'bps_1',
+      object: 'billing_portal.session',
+      url: 'https://billing.stripe.com/p/session/abc',
+    });
 
   const outcome = await runCardAction(actionDeps(database.db, box), id);
 
@@ -154,9 +158,11 @@ test('setStripeApiKey seals key', async () => {
 test('setStripeApiKey rejects other prefixes', async () => {
   const ids = await seedTenant(database.db, box, null);
 
-  await expect(setStripeApiKey(database.db, box, ids.tenantId, 'pk_live_abcdefgh1234')).rejects.toMatchObject({
-    code: 'invalid_stripe_api_key',
-  });
+  await expect(setStripeApiKey(database.db, box, ids.tenantId, 'pk_live_abcdefgh1234')).rejects.toMatchObject(
+    {
+      code: 'invalid_stripe_api_key',
+    },
+  );
 });
 
 test('setStripeApiKey rejects unknown tenant', async () => {

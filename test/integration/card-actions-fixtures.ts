@@ -111,7 +111,7 @@ export async function seedAction(
   return row.id;
 }
 
-/** A loopback URL where nothing listens, so a request to it fails with a refused connection. */
+/** Returns a loopback URL where nothing listens, so a request to it fails with a refused connection. */
 export async function closedPortUrl(): Promise<string> {
   const server = createServer();
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));

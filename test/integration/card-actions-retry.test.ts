@@ -72,7 +72,11 @@ test('retry succeeds and is audited', async () => {
   const row = await readAction(database.db, id);
   expect(row.status).toBe('succeeded');
   expect(row.finished_at).toEqual(fixedNow);
-  expect(row.result).toMatchObject({ invoiceStatus: 'paid', amountPaid: 4900, stripeIdempotencyKey: 'retry:in_ok:1' });
+  expect(row.result).toMatchObject({
+    invoiceStatus: 'paid',
+    amountPaid: 4900,
+    stripeIdempotencyKey: 'retry:in_ok:1',
+  });
   const audit = await auditRows(database.db, ids.tenantId);
   expect(audit).toHaveLength(1);
   expect(audit[0]?.action).toBe('card_action.retry_payment');
@@ -89,7 +93,12 @@ test('decline recorded as failed', async () => {
   nock(stripeApi)
     .post('/v1/invoices/in_decl/pay')
     .reply(402, {
-      error: { type: 'card_error', code: 'card_declined', decline_code: 'insufficient_funds', message: 'Declined' },
+      error: {
+        type: 'card_error',
+        code: 'card_declined',
+        decline_code: 'insufficient_funds',
+        message: 'Declined',
+      },
     });
 
   const outcome = await runCardAction(actionDeps(database.db, box), id);
@@ -161,7 +170,7 @@ test('repeated job sends one request', async () => {
   const second = await runCardAction(deps, id);
 
   expect(second).toEqual(first);
-  expect((await auditRows(database.db, ids.tenantId))).toHaveLength(1);
+  expect(await auditRows(database.db, ids.tenantId)).toHaveLength(1);
 });
 
 test('network error retries with same key', async () => {
@@ -176,7 +185,10 @@ test('network error retries with same key', async () => {
     });
   const unreachable = actionDeps(database.db, box, [], await closedPortUrl());
 
-  await expect(runCardAction(unreachable, id)).rejects.toMatchObject({ code: 'stripe_unavailable', retryable: true });
+  await expect(runCardAction(unreachable, id)).rejects.toMatchObject({
+    code: 'stripe_unavailable',
+    retryable: true,
+  });
   const running = await readAction(database.db, id);
   expect(running.status).toBe('running');
   expect(running.error).toMatch(/^Will retry: /);

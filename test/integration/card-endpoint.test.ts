@@ -57,7 +57,13 @@ describe('HubSpot card endpoints', () => {
   async function addLink(tenantId: string, customerId: string, companyId: string) {
     await database.db
       .insertInto('crm_links')
-      .values({ tenant_id: tenantId, customer_id: customerId, provider: 'hubspot', record_id: companyId, matched_by: 'domain' })
+      .values({
+        tenant_id: tenantId,
+        customer_id: customerId,
+        provider: 'hubspot',
+        record_id: companyId,
+        matched_by: 'domain',
+      })
       .execute();
   }
 
@@ -81,7 +87,9 @@ describe('HubSpot card endpoints', () => {
     await addCustomer(tenantA, 'cus_A_unlinked');
 
     app = express();
-    app.use(hubspotCardRouter({ db: database.db, box, queues, log, now: () => now, publicBaseUrl, clientSecret }));
+    app.use(
+      hubspotCardRouter({ db: database.db, box, queues, log, now: () => now, publicBaseUrl, clientSecret }),
+    );
     app.use(errorHandler(log));
   });
 
@@ -91,13 +99,21 @@ describe('HubSpot card endpoints', () => {
     await database.drop();
   });
 
-  function signed(method: 'GET' | 'POST', path: string, body = '', options: { secret?: string; at?: Date } = {}) {
+  function signed(
+    method: 'GET' | 'POST',
+    path: string,
+    body = '',
+    options: { secret?: string; at?: Date } = {},
+  ) {
     const timestamp = String((options.at ?? now).getTime());
     const signature = computeHubSpotSignatureV3(
       { method, url: `${publicBaseUrl}${path}`, body, timestamp },
       options.secret ?? clientSecret,
     );
-    const req = method === 'GET' ? request(app).get(path) : request(app).post(path).set('content-type', 'application/json');
+    const req =
+      method === 'GET'
+        ? request(app).get(path)
+        : request(app).post(path).set('content-type', 'application/json');
     req.set('x-hubspot-signature-v3', signature).set('x-hubspot-request-timestamp', timestamp);
     return method === 'POST' ? req.send(body) : req;
   }
@@ -130,7 +146,9 @@ describe('HubSpot card endpoints', () => {
     });
 
     it('stale timestamp rejected', async () => {
-      const res = await signed('GET', healthPath(portalA, '500'), '', { at: new Date(now.getTime() - 6 * 60_000) });
+      const res = await signed('GET', healthPath(portalA, '500'), '', {
+        at: new Date(now.getTime() - 6 * 60_000),
+      });
       expect(res.status).toBe(401);
       expect(res.body.error.code).toBe('stale_signature');
     });
@@ -160,14 +178,22 @@ describe('HubSpot card endpoints', () => {
       expect(res.body).toEqual({ state: 'not_linked', companyId: '500' });
     });
 
-    it("another portal cannot act on the company", async () => {
-      const res = await signed('POST', actionPath(portalB), JSON.stringify({ companyId: '500', action: 'pause_dunning' }));
+    it('another portal cannot act on the company', async () => {
+      const res = await signed(
+        'POST',
+        actionPath(portalB),
+        JSON.stringify({ companyId: '500', action: 'pause_dunning' }),
+      );
       expect(res.status).toBe(404);
       expect(res.body.error.code).toBe('company_not_linked');
     });
 
     it("another tenant's customer cannot be linked", async () => {
-      const res = await signed('POST', linkPath(portalB), JSON.stringify({ companyId: '700', stripeCustomerId: 'cus_A' }));
+      const res = await signed(
+        'POST',
+        linkPath(portalB),
+        JSON.stringify({ companyId: '700', stripeCustomerId: 'cus_A' }),
+      );
       expect(res.status).toBe(404);
       expect(res.body.error.code).toBe('customer_not_found');
     });
@@ -187,9 +213,17 @@ describe('HubSpot card endpoints', () => {
 
   describe('POST /cards/hubspot/link', () => {
     it('links a company', async () => {
-      const res = await signed('POST', linkPath(), JSON.stringify({ companyId: '800', stripeCustomerId: 'cus_A_unlinked' }));
+      const res = await signed(
+        'POST',
+        linkPath(),
+        JSON.stringify({ companyId: '800', stripeCustomerId: 'cus_A_unlinked' }),
+      );
       expect(res.status).toBe(201);
-      const link = await database.db.selectFrom('crm_links').selectAll().where('record_id', '=', '800').executeTakeFirst();
+      const link = await database.db
+        .selectFrom('crm_links')
+        .selectAll()
+        .where('record_id', '=', '800')
+        .executeTakeFirst();
       expect(link?.matched_by).toBe('manual');
       expect(link?.tenant_id).toBe(tenantA);
       const state = await database.db
@@ -203,14 +237,22 @@ describe('HubSpot card endpoints', () => {
     });
 
     it('unknown Stripe customer is 404', async () => {
-      const res = await signed('POST', linkPath(), JSON.stringify({ companyId: '801', stripeCustomerId: 'cus_missing' }));
+      const res = await signed(
+        'POST',
+        linkPath(),
+        JSON.stringify({ companyId: '801', stripeCustomerId: 'cus_missing' }),
+      );
       expect(res.status).toBe(404);
       expect(res.body.error.code).toBe('customer_not_found');
     });
 
     it('company linked to another customer is 409', async () => {
       await addCustomer(tenantA, 'cus_A_other');
-      const res = await signed('POST', linkPath(), JSON.stringify({ companyId: '500', stripeCustomerId: 'cus_A_other' }));
+      const res = await signed(
+        'POST',
+        linkPath(),
+        JSON.stringify({ companyId: '500', stripeCustomerId: 'cus_A_other' }),
+      );
       expect(res.status).toBe(409);
       expect(res.body.error.code).toBe('company_already_linked');
     });
@@ -218,7 +260,11 @@ describe('HubSpot card endpoints', () => {
 
   describe('POST /cards/hubspot/actions', () => {
     async function rowsFor(action: string) {
-      return database.db.selectFrom('card_actions').selectAll().where('action', '=', action as never).execute();
+      return database.db
+        .selectFrom('card_actions')
+        .selectAll()
+        .where('action', '=', action as never)
+        .execute();
     }
 
     it('double click records one action and one job', async () => {
@@ -240,26 +286,42 @@ describe('HubSpot card endpoints', () => {
         delayed: 0,
         active: 0,
       });
-      const audit = await database.db.selectFrom('audit_log').selectAll().where('subject', '=', `card-action:${rows[0]!.id}`).execute();
+      const audit = await database.db
+        .selectFrom('audit_log')
+        .selectAll()
+        .where('subject', '=', `card-action:${rows[0]!.id}`)
+        .execute();
       expect(audit).toHaveLength(1);
       expect(audit[0]?.actor).toBe('hubspot-user:7');
     });
 
     it('later click in same attempt is a duplicate', async () => {
-      const res = await signed('POST', actionPath(), JSON.stringify({ companyId: '500', action: 'retry_payment' }));
+      const res = await signed(
+        'POST',
+        actionPath(),
+        JSON.stringify({ companyId: '500', action: 'retry_payment' }),
+      );
       expect(res.status).toBe(202);
       expect(res.body.duplicate).toBe(true);
     });
 
     it('disabled action rejected with its reason', async () => {
-      const res = await signed('POST', actionPath(), JSON.stringify({ companyId: '500', action: 'resume_dunning' }));
+      const res = await signed(
+        'POST',
+        actionPath(),
+        JSON.stringify({ companyId: '500', action: 'resume_dunning' }),
+      );
       expect(res.status).toBe(409);
       expect(res.body.error.code).toBe('action_not_allowed');
       expect(res.body.error.message).toMatch(/Dunning is not paused/);
     });
 
     it('pause stores the requested days', async () => {
-      const res = await signed('POST', actionPath(), JSON.stringify({ companyId: '500', action: 'pause_dunning', pauseDays: 14 }));
+      const res = await signed(
+        'POST',
+        actionPath(),
+        JSON.stringify({ companyId: '500', action: 'pause_dunning', pauseDays: 14 }),
+      );
       expect(res.status).toBe(202);
       const [row] = await rowsFor('pause_dunning');
       expect(row?.result).toEqual({ requested: { pauseDays: 14 } });
@@ -292,7 +354,15 @@ describe('HubSpot card endpoints', () => {
       const box = new SecretBox(config.TOKEN_ENCRYPTION_KEYS, config.TOKEN_ENCRYPTION_KEY_ID);
       const outageApp = express();
       outageApp.use(
-        hubspotCardRouter({ db: database.db, box, queues: deadQueues, log, now: () => now, publicBaseUrl, clientSecret }),
+        hubspotCardRouter({
+          db: database.db,
+          box,
+          queues: deadQueues,
+          log,
+          now: () => now,
+          publicBaseUrl,
+          clientSecret,
+        }),
       );
       outageApp.use(errorHandler(log));
       const body = JSON.stringify({ companyId: '500', action: 'send_card_update_link' });

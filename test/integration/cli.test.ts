@@ -30,7 +30,15 @@ describe('csm-payments CLI', () => {
   afterAll(() => database.drop());
 
   it('tenant create prints id, webhook URL and API key', async () => {
-    await main(['tenant', 'create', '--name', 'Acme', '--stripe-webhook-secret', 'whsec_cli_test_secret', '--json']);
+    await main([
+      'tenant',
+      'create',
+      '--name',
+      'Acme',
+      '--stripe-webhook-secret',
+      'whsec_cli_test_secret',
+      '--json',
+    ]);
     const created = JSON.parse(output.join('\n'));
     expect(created.webhookUrl).toBe(`https://payments.example.com/webhooks/stripe/${created.tenantId}`);
     expect(await tenantForApiKey(database.db, created.apiKey)).toBe(created.tenantId);
@@ -38,8 +46,18 @@ describe('csm-payments CLI', () => {
 
   it('tenant create stores the HubSpot token sealed', async () => {
     await main([
-      'tenant', 'create', '--name', 'Globex', '--stripe-webhook-secret', 'whsec_cli_test_secret',
-      '--hubspot-portal-id', '123', '--hubspot-token', 'pat-secret-token', '--create-crm-companies', '--json',
+      'tenant',
+      'create',
+      '--name',
+      'Globex',
+      '--stripe-webhook-secret',
+      'whsec_cli_test_secret',
+      '--hubspot-portal-id',
+      '123',
+      '--hubspot-token',
+      'pat-secret-token',
+      '--create-crm-companies',
+      '--json',
     ]);
     const { tenantId } = JSON.parse(output.join('\n'));
     const connection = await database.db
@@ -50,7 +68,11 @@ describe('csm-payments CLI', () => {
     expect(connection.access_token_sealed).not.toContain('pat-secret-token');
     const box = new SecretBox(new Map([['test', Buffer.from(testEncryptionKey, 'base64')]]), 'test');
     expect(box.open(connection.access_token_sealed)).toBe('pat-secret-token');
-    const tenant = await database.db.selectFrom('tenants').select('settings').where('id', '=', tenantId).executeTakeFirstOrThrow();
+    const tenant = await database.db
+      .selectFrom('tenants')
+      .select('settings')
+      .where('id', '=', tenantId)
+      .executeTakeFirstOrThrow();
     expect(tenant.settings.createCrmCompanies).toBe(true);
   });
 
@@ -62,7 +84,16 @@ describe('csm-payments CLI', () => {
 
   it('rejects a HubSpot token without a portal id', async () => {
     await expect(
-      main(['tenant', 'create', '--name', 'Acme', '--stripe-webhook-secret', 'whsec_cli_test_secret', '--hubspot-token', 't']),
+      main([
+        'tenant',
+        'create',
+        '--name',
+        'Acme',
+        '--stripe-webhook-secret',
+        'whsec_cli_test_secret',
+        '--hubspot-token',
+        't',
+      ]),
     ).rejects.toThrow('--hubspot-portal-id and --hubspot-token go together');
   });
 
@@ -75,9 +106,24 @@ describe('csm-payments CLI', () => {
   });
 
   it('tenant set-stripe-key stores the key sealed', async () => {
-    await main(['tenant', 'create', '--name', 'Initech', '--stripe-webhook-secret', 'whsec_cli_test_secret', '--json']);
+    await main([
+      'tenant',
+      'create',
+      '--name',
+      'Initech',
+      '--stripe-webhook-secret',
+      'whsec_cli_test_secret',
+      '--json',
+    ]);
     const { tenantId } = JSON.parse(output.join('\n'));
-    await main(['tenant', 'set-stripe-key', '--tenant', tenantId, '--stripe-api-key', 'rk_test_51CliKey0123456789abcdef']);
+    await main([
+      'tenant',
+      'set-stripe-key',
+      '--tenant',
+      tenantId,
+      '--stripe-api-key',
+      'rk_test_51CliKey0123456789abcdef',
+    ]);
     const tenant = await database.db
       .selectFrom('tenants')
       .select('stripe_api_key_sealed')
@@ -89,21 +135,35 @@ describe('csm-payments CLI', () => {
   });
 
   it('rejects a second tenant for one HubSpot portal', async () => {
-    const args = ['--stripe-webhook-secret', 'whsec_cli_test_secret', '--hubspot-portal-id', '777', '--hubspot-token', 't'];
+    const args = [
+      '--stripe-webhook-secret',
+      'whsec_cli_test_secret',
+      '--hubspot-portal-id',
+      '777',
+      '--hubspot-token',
+      't',
+    ];
     await main(['tenant', 'create', '--name', 'First', ...args]);
     await expect(main(['tenant', 'create', '--name', 'Second', ...args])).rejects.toThrow(
       /HubSpot portal 777 is already connected to tenant/,
     );
   });
 
-  it.each([
-    ['not-a-uuid'],
-    ['00000000-0000-4000-8000-000000000000'],
-  ])('add-webhook-secret rejects unknown tenant %s', async (tenant) => {
-    await expect(
-      main(['tenant', 'add-webhook-secret', '--tenant', tenant, '--stripe-webhook-secret', 'whsec_cli_test_secret']),
-    ).rejects.toThrow(`No tenant "${tenant}"`);
-  });
+  it.each([['not-a-uuid'], ['00000000-0000-4000-8000-000000000000']])(
+    'add-webhook-secret rejects unknown tenant %s',
+    async (tenant) => {
+      await expect(
+        main([
+          'tenant',
+          'add-webhook-secret',
+          '--tenant',
+          tenant,
+          '--stripe-webhook-secret',
+          'whsec_cli_test_secret',
+        ]),
+      ).rejects.toThrow(`No tenant "${tenant}"`);
+    },
+  );
 
   it('turns an unknown option into a usage error', async () => {
     await expect(main(['tenant', 'create', '--bogus'])).rejects.toThrow(/Unknown option '--bogus'/);

@@ -16,7 +16,10 @@ const log = pino({ level: 'silent' });
 
 interface CreateBody {
   properties: Record<string, string>;
-  associations: Array<{ to: { id: string }; types: Array<{ associationCategory: string; associationTypeId: number }> }>;
+  associations: Array<{
+    to: { id: string };
+    types: Array<{ associationCategory: string; associationTypeId: number }>;
+  }>;
 }
 
 function created(id: string) {
@@ -59,12 +62,21 @@ describe('CRM activities', () => {
     database = await createTestDatabase();
     redis = new Redis(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379');
     const db = database.db;
-    const tenant = await db.insertInto('tenants').values({ name: 'Tenant' }).returning('id').executeTakeFirstOrThrow();
+    const tenant = await db
+      .insertInto('tenants')
+      .values({ name: 'Tenant' })
+      .returning('id')
+      .executeTakeFirstOrThrow();
     tenantId = tenant.id;
     connectionId = (
       await db
         .insertInto('crm_connections')
-        .values({ tenant_id: tenantId, provider: 'hubspot', account_id: 'portal-1', access_token_sealed: 'sealed' })
+        .values({
+          tenant_id: tenantId,
+          provider: 'hubspot',
+          account_id: 'portal-1',
+          access_token_sealed: 'sealed',
+        })
         .returning('id')
         .executeTakeFirstOrThrow()
     ).id;
@@ -96,7 +108,11 @@ describe('CRM activities', () => {
     nock.emitter.removeAllListeners('no match');
     const pending = nock.pendingMocks();
     nock.cleanAll();
-    await database.db.updateTable('crm_connections').set({ status: 'active' }).where('id', '=', connectionId).execute();
+    await database.db
+      .updateTable('crm_connections')
+      .set({ status: 'active' })
+      .where('id', '=', connectionId)
+      .execute();
     // Checked after the cleanup, so one failing test does not fail the next ones too.
     expect(unmatched).toEqual([]);
     expect(pending).toEqual([]);
@@ -119,7 +135,9 @@ describe('CRM activities', () => {
           .select(['id', 'status'])
           .where('tenant_id', '=', tenant)
           .executeTakeFirst();
-        return row?.status === 'active' ? { id: row.id, accessToken: 'pat-test', portalId: 'portal-1' } : null;
+        return row?.status === 'active'
+          ? { id: row.id, accessToken: 'pat-test', portalId: 'portal-1' }
+          : null;
       },
       activityLogFor: (connection) =>
         new HubSpotActivityLog({
@@ -166,15 +184,24 @@ describe('CRM activities', () => {
   }
 
   function readRow(id: string) {
-    return database.db.selectFrom('crm_activities').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
+    return database.db
+      .selectFrom('crm_activities')
+      .selectAll()
+      .where('id', '=', id)
+      .executeTakeFirstOrThrow();
   }
 
   function plan(eventId: string, eventType: string, changes: LedgerChange[]) {
-    return database.db
-      .transaction()
-      .execute((trx) =>
-        planActivitiesForEvent(trx, { tenantId, eventId, eventType, customerIds: [customerId], changes, now }),
-      );
+    return database.db.transaction().execute((trx) =>
+      planActivitiesForEvent(trx, {
+        tenantId,
+        eventId,
+        eventType,
+        customerIds: [customerId],
+        changes,
+        now,
+      }),
+    );
   }
 
   describe('planActivitiesForEvent', () => {
@@ -251,7 +278,10 @@ describe('CRM activities', () => {
         .reply(201, created('note-1'));
       expect(await writeCrmActivity(deps(), id)).toBe('written');
       expect(body?.associations).toEqual([
-        { to: { id: 'company-1' }, types: [{ associationCategory: 'HUBSPOT_DEFINED', associationTypeId: 190 }] },
+        {
+          to: { id: 'company-1' },
+          types: [{ associationCategory: 'HUBSPOT_DEFINED', associationTypeId: 190 }],
+        },
       ]);
       expect(body?.properties.hs_timestamp).toBe('2026-06-03T15:00:00.000Z');
       expect(body?.properties.hs_note_body).toBe(
@@ -276,7 +306,11 @@ describe('CRM activities', () => {
         .set({ title: `Contact ${customer.stripe_customer_id} about a failed payment` })
         .where('id', '=', id)
         .execute();
-      await database.db.updateTable('customers').set({ name: 'Globex Corporation' }).where('id', '=', customerId).execute();
+      await database.db
+        .updateTable('customers')
+        .set({ name: 'Globex Corporation' })
+        .where('id', '=', customerId)
+        .execute();
       let body: CreateBody | undefined;
       nock(base)
         .post('/crm/v3/objects/notes', (sent: CreateBody) => {
@@ -317,7 +351,8 @@ describe('CRM activities', () => {
     it('crash window finds earlier note', async () => {
       const sourceKey = 'stripe:evt_c1:payment_failed';
       const id = await insertActivity(sourceKey, { attempts: 1 });
-      let search: { filterGroups: Array<{ filters: Array<{ propertyName: string; value: string }> }> } | undefined;
+      let search:
+        { filterGroups: Array<{ filters: Array<{ propertyName: string; value: string }> }> } | undefined;
       nock(base)
         .post('/crm/v3/objects/notes/search', (sent: typeof search) => {
           search = sent;
@@ -333,7 +368,11 @@ describe('CRM activities', () => {
       expect(await writeCrmActivity(deps(), id)).toBe('written');
       expect(search?.filterGroups[0]?.filters).toEqual([
         { propertyName: 'associations.company', operator: 'EQ', value: 'company-1' },
-        { propertyName: 'hs_timestamp', operator: 'EQ', value: String(Date.parse('2026-06-03T15:00:00.000Z')) },
+        {
+          propertyName: 'hs_timestamp',
+          operator: 'EQ',
+          value: String(Date.parse('2026-06-03T15:00:00.000Z')),
+        },
       ]);
       expect((await readRow(id)).crm_record_id).toBe('note-earlier');
     });
@@ -393,7 +432,12 @@ describe('CRM activities', () => {
 
       await database.db
         .insertInto('crm_sync_state')
-        .values({ tenant_id: tenantId, customer_id: other.id, provider: 'hubspot', match_status: 'unmatched' })
+        .values({
+          tenant_id: tenantId,
+          customer_id: other.id,
+          provider: 'hubspot',
+          match_status: 'unmatched',
+        })
         .execute();
       expect(await writeCrmActivity(deps(), id)).toBe('skipped');
       expect((await readRow(id)).status).toBe('skipped');

@@ -43,7 +43,10 @@ describe('health facts and snapshots', () => {
     return `${prefix}_${sequence}`;
   }
 
-  async function insertCustomer(defaultPaymentMethodId: string | null = null, tenant = tenantId): Promise<string> {
+  async function insertCustomer(
+    defaultPaymentMethodId: string | null = null,
+    tenant = tenantId,
+  ): Promise<string> {
     const row = await database.db
       .insertInto('customers')
       .values({
@@ -174,19 +177,35 @@ describe('health facts and snapshots', () => {
       await insertAttempt(customerId, 'succeeded', daysFromNow(-2));
       await insertAttempt(customerId, 'pending', daysFromNow(-1));
       await insertInvoice(customerId, {
-        status: 'uncollectible', amountRemaining: 2_000, createdAt: daysFromNow(-40), dueDate: daysFromNow(-10),
+        status: 'uncollectible',
+        amountRemaining: 2_000,
+        createdAt: daysFromNow(-40),
+        dueDate: daysFromNow(-10),
       });
       await insertInvoice(customerId, { status: 'paid', amountRemaining: 0, createdAt: daysFromNow(-60) });
-      await insertInvoice(customerId, { status: 'void', amountRemaining: 7_000, createdAt: daysFromNow(-50) });
       await insertInvoice(customerId, {
-        status: 'open', amountRemaining: 3_000, createdAt: daysFromNow(-18), nextPaymentAttempt: daysFromNow(2),
+        status: 'void',
+        amountRemaining: 7_000,
+        createdAt: daysFromNow(-50),
       });
       await insertInvoice(customerId, {
-        status: 'open', amountRemaining: 4_000, createdAt: daysFromNow(-1), dueDate: daysFromNow(5),
+        status: 'open',
+        amountRemaining: 3_000,
+        createdAt: daysFromNow(-18),
+        nextPaymentAttempt: daysFromNow(2),
+      });
+      await insertInvoice(customerId, {
+        status: 'open',
+        amountRemaining: 4_000,
+        createdAt: daysFromNow(-1),
+        dueDate: daysFromNow(5),
         nextPaymentAttempt: daysFromNow(6),
       });
       await insertInvoice(customerId, {
-        status: 'open', amountRemaining: 1_000, createdAt: daysFromNow(-0.5), nextPaymentAttempt: daysFromNow(1),
+        status: 'open',
+        amountRemaining: 1_000,
+        createdAt: daysFromNow(-0.5),
+        nextPaymentAttempt: daysFromNow(1),
       });
     });
 
@@ -236,7 +255,12 @@ describe('health facts and snapshots', () => {
     await insertCard(customerId, 'pm_gone', { month: 1, year: 2031 }, { detached: true, sourceVersion: 9 });
     await insertCard(customerId, 'pm_older', { month: 2, year: 2026 }, { sourceVersion: 2 });
     await insertCard(customerId, 'pm_newest', { month: 3, year: 2027 }, { sourceVersion: 3 });
-    await insertCard(customerId, 'pm_removed', { month: 4, year: 2028 }, { detached: true, sourceVersion: 4 });
+    await insertCard(
+      customerId,
+      'pm_removed',
+      { month: 4, year: 2028 },
+      { detached: true, sourceVersion: 4 },
+    );
     const facts = await loadHealthFacts(database.db, tenantId, customerId, now);
     expect(facts.defaultCardExpiry).toEqual({ month: 3, year: 2027 });
   });
@@ -272,7 +296,10 @@ describe('health facts and snapshots', () => {
     const customerId = await insertCustomer();
     await insertInvoice(customerId, { status: 'paid', amountRemaining: 0, createdAt: daysFromNow(-40) });
     await insertInvoice(customerId, {
-      status: 'open', amountRemaining: 1_000, createdAt: daysFromNow(-3), dueDate: daysFromNow(27),
+      status: 'open',
+      amountRemaining: 1_000,
+      createdAt: daysFromNow(-3),
+      dueDate: daysFromNow(27),
     });
     const facts = await loadHealthFacts(database.db, tenantId, customerId, now);
     expect(facts.collectsAutomatically).toBe(false);
@@ -309,7 +336,10 @@ describe('health facts and snapshots', () => {
       const customerId = await insertCustomer();
       await insertSubscription(customerId, 'active', 10_000, { collectionMethod: 'send_invoice' });
       await insertInvoice(customerId, {
-        status: 'paid', amountRemaining: 0, createdAt: daysFromNow(-2), collectionMethod: 'charge_automatically',
+        status: 'paid',
+        amountRemaining: 0,
+        createdAt: daysFromNow(-2),
+        collectionMethod: 'charge_automatically',
       });
       const facts = await loadHealthFacts(database.db, tenantId, customerId, now);
       expect(facts.collectsAutomatically).toBe(false);
@@ -319,7 +349,10 @@ describe('health facts and snapshots', () => {
       const customerId = await insertCustomer();
       await insertSubscription(customerId, 'active', 10_000);
       await insertInvoice(customerId, {
-        status: 'open', amountRemaining: 1_000, createdAt: daysFromNow(-2), dueDate: daysFromNow(28),
+        status: 'open',
+        amountRemaining: 1_000,
+        createdAt: daysFromNow(-2),
+        dueDate: daysFromNow(28),
         collectionMethod: 'charge_automatically',
       });
       const facts = await loadHealthFacts(database.db, tenantId, customerId, now);
@@ -351,7 +384,8 @@ describe('health facts and snapshots', () => {
       await insertCard(customerId, customerCard, { month: 12, year: 2030 });
       await insertCard(customerId, subscriptionCard, { month: 1, year: 2024 });
       await insertSubscription(customerId, 'active', 10_000, {
-        collectionMethod: 'charge_automatically', defaultPaymentMethodId: subscriptionCard,
+        collectionMethod: 'charge_automatically',
+        defaultPaymentMethodId: subscriptionCard,
       });
       const facts = await loadHealthFacts(database.db, tenantId, customerId, now);
       expect(facts.defaultCardExpiry).toEqual({ month: 1, year: 2024 });
@@ -374,7 +408,8 @@ describe('health facts and snapshots', () => {
       await insertCard(customerId, customerCard, { month: 12, year: 2030 });
       await insertCard(customerId, invoicedCard, { month: 1, year: 2024 });
       await insertSubscription(customerId, 'active', 5_000, {
-        collectionMethod: 'send_invoice', defaultPaymentMethodId: invoicedCard,
+        collectionMethod: 'send_invoice',
+        defaultPaymentMethodId: invoicedCard,
       });
       await insertSubscription(customerId, 'active', 5_000, { collectionMethod: 'charge_automatically' });
       const facts = await loadHealthFacts(database.db, tenantId, customerId, now);
@@ -390,7 +425,10 @@ describe('health facts and snapshots', () => {
       for (const [index, card] of cards.entries()) {
         await insertCard(customerId, card, { month: index + 1, year: 2030 });
         const sourceVersion = versions[index] as number;
-        await insertSubscription(customerId, 'active', 5_000, { defaultPaymentMethodId: card, sourceVersion });
+        await insertSubscription(customerId, 'active', 5_000, {
+          defaultPaymentMethodId: card,
+          sourceVersion,
+        });
       }
       const facts = await loadHealthFacts(database.db, tenantId, customerId, now);
       expect(facts.defaultCardExpiry).toEqual({ month: 2, year: 2030 });
@@ -398,7 +436,9 @@ describe('health facts and snapshots', () => {
   });
 
   it('unknown customer is rejected', async () => {
-    await expect(loadHealthFacts(database.db, tenantId, '999999', now)).rejects.toBeInstanceOf(CustomerNotFoundError);
+    await expect(loadHealthFacts(database.db, tenantId, '999999', now)).rejects.toBeInstanceOf(
+      CustomerNotFoundError,
+    );
   });
 
   it('other tenant customer is rejected', async () => {
@@ -408,7 +448,9 @@ describe('health facts and snapshots', () => {
       .returning('id')
       .executeTakeFirstOrThrow();
     const customerId = await insertCustomer(null, other.id);
-    const error = await loadHealthFacts(database.db, tenantId, customerId, now).catch((caught: unknown) => caught);
+    const error = await loadHealthFacts(database.db, tenantId, customerId, now).catch(
+      (caught: unknown) => caught,
+    );
     expect(error).toBeInstanceOf(CustomerNotFoundError);
     expect((error as CustomerNotFoundError).code).toBe('customer_not_found');
     expect((error as CustomerNotFoundError).retryable).toBe(false);
@@ -542,11 +584,14 @@ describe('health facts and snapshots', () => {
 
 describe('collectsAutomatically', () => {
   const live = (method: CollectionMethod | null) => ({
-    status: 'active', collection_method: method, default_payment_method_id: null,
+    status: 'active',
+    collection_method: method,
+    default_payment_method_id: null,
   });
   const canceled = (method: CollectionMethod | null) => ({ ...live(method), status: 'canceled' });
   const invoice = (method: CollectionMethod | null, dueDate: Date | null = null) => ({
-    collection_method: method, due_date: dueDate,
+    collection_method: method,
+    due_date: dueDate,
   });
   const due = new Date('2025-07-01T00:00:00Z');
   type Case = [string, ReturnType<typeof live>[], ReturnType<typeof invoice> | null, boolean];
@@ -561,7 +606,12 @@ describe('collectsAutomatically', () => {
     ],
     ['one automatic of two', [live('send_invoice'), live('charge_automatically')], null, true],
     ['canceled subscription', [canceled('charge_automatically')], invoice('send_invoice', due), false],
-    ['unknown subscription method', [live(null), live('send_invoice')], invoice('charge_automatically'), true],
+    [
+      'unknown subscription method',
+      [live(null), live('send_invoice')],
+      invoice('charge_automatically'),
+      true,
+    ],
     ['send_invoice without invoice', [live('send_invoice')], null, false],
     ['invoice method', [], invoice('send_invoice'), false],
     ['legacy invoice with due date', [live(null)], invoice(null, due), false],
@@ -574,9 +624,17 @@ describe('collectsAutomatically', () => {
 
 describe('defaultPaymentMethodIds', () => {
   const subscriptions = [
-    { status: 'active', collection_method: 'charge_automatically' as const, default_payment_method_id: 'pm_a' },
+    {
+      status: 'active',
+      collection_method: 'charge_automatically' as const,
+      default_payment_method_id: 'pm_a',
+    },
     { status: 'past_due', collection_method: null, default_payment_method_id: 'pm_b' },
-    { status: 'canceled', collection_method: 'charge_automatically' as const, default_payment_method_id: 'pm_c' },
+    {
+      status: 'canceled',
+      collection_method: 'charge_automatically' as const,
+      default_payment_method_id: 'pm_c',
+    },
     { status: 'active', collection_method: 'send_invoice' as const, default_payment_method_id: 'pm_d' },
     { status: 'active', collection_method: 'charge_automatically' as const, default_payment_method_id: null },
   ];

@@ -36,7 +36,11 @@ describe('HubSpot install', () => {
   let database: TestDatabase;
   let redis: Redis;
   let queues: Queues;
-  const config = testConfig({ PUBLIC_BASE_URL: publicBaseUrl, HUBSPOT_API_BASE_URL: apiBase, HUBSPOT_MAX_RETRIES: '0' });
+  const config = testConfig({
+    PUBLIC_BASE_URL: publicBaseUrl,
+    HUBSPOT_API_BASE_URL: apiBase,
+    HUBSPOT_MAX_RETRIES: '0',
+  });
   const box = new SecretBox(config.TOKEN_ENCRYPTION_KEYS, config.TOKEN_ENCRYPTION_KEY_ID);
 
   function buildApp(env: Record<string, string> = installEnv) {
@@ -80,7 +84,7 @@ describe('HubSpot install', () => {
     return { response, location, state: location.searchParams.get('state')! };
   }
 
-  /** The cookie the install route set in the admin's browser. */
+  /** Builds the cookie the install route set in the admin's browser. */
   function stateCookie(state: string) {
     return `csm_hubspot_oauth_state=${state}`;
   }
@@ -145,7 +149,13 @@ describe('HubSpot install', () => {
       .executeTakeFirstOrThrow();
     await database.db
       .insertInto('crm_links')
-      .values({ tenant_id: tenant.id, customer_id: customer.id, provider: 'hubspot', record_id: '9001', matched_by: 'manual' })
+      .values({
+        tenant_id: tenant.id,
+        customer_id: customer.id,
+        provider: 'hubspot',
+        record_id: '9001',
+        matched_by: 'manual',
+      })
       .execute();
 
     const app = buildApp();
@@ -155,12 +165,21 @@ describe('HubSpot install', () => {
       .post('/oauth/v3/token')
       .reply(200, (_uri, body) => {
         tokenForm = new URLSearchParams(body as string);
-        return { token_type: 'bearer', access_token: 'access-1', refresh_token: 'refresh-1', expires_in: 1800, hub_id: 777 };
+        return {
+          token_type: 'bearer',
+          access_token: 'access-1',
+          refresh_token: 'refresh-1',
+          expires_in: 1800,
+          hub_id: 777,
+        };
       });
     const created: string[] = [];
     const schemaScope = mockSchemaRequests(created);
 
-    const callback = await request(app).get('/oauth/hubspot/callback').set('cookie', stateCookie(state)).query({ code: 'code-abc', state });
+    const callback = await request(app)
+      .get('/oauth/hubspot/callback')
+      .set('cookie', stateCookie(state))
+      .query({ code: 'code-abc', state });
 
     expect(callback.status).toBe(200);
     expect(tokenScope.isDone()).toBe(true);
@@ -207,7 +226,15 @@ describe('HubSpot install', () => {
         updateBody = body as { inputs: Array<{ id: string; properties: object }> };
         return { status: 'COMPLETE', results: updateBody.inputs };
       });
-    const runtime = { config, db: database.db, redis, queues, box, metrics: new Metrics(), log } as unknown as Runtime;
+    const runtime = {
+      config,
+      db: database.db,
+      redis,
+      queues,
+      box,
+      metrics: new Metrics(),
+      log,
+    } as unknown as Runtime;
     const tokens = new HubSpotTokenProvider({
       db: database.db,
       box,
@@ -229,17 +256,27 @@ describe('HubSpot install', () => {
     const { state } = await startInstall(app);
     nock(oauthBase)
       .post('/oauth/v3/token')
-      .reply(200, { token_type: 'bearer', access_token: 'access-2', refresh_token: 'refresh-2', expires_in: 1800 })
+      .reply(200, {
+        token_type: 'bearer',
+        access_token: 'access-2',
+        refresh_token: 'refresh-2',
+        expires_in: 1800,
+      })
       .post('/oauth/v3/token/introspect')
       .reply(200, { active: true, hub_id: 888, token_use: 'access_token' });
     mockSchemaRequests([]);
 
-    const callback = await request(app).get('/oauth/hubspot/callback').set('cookie', stateCookie(state)).query({ code: 'code-new', state });
+    const callback = await request(app)
+      .get('/oauth/hubspot/callback')
+      .set('cookie', stateCookie(state))
+      .query({ code: 'code-new', state });
 
     expect(callback.status).toBe(200);
     const apiKey = /<code>(csmp_[A-Za-z0-9_-]+)<\/code>/.exec(callback.text)?.[1];
     expect(apiKey).toBeDefined();
-    const status = await request(app).get('/api/v1/crm/hubspot/status').set('authorization', `Bearer ${apiKey}`);
+    const status = await request(app)
+      .get('/api/v1/crm/hubspot/status')
+      .set('authorization', `Bearer ${apiKey}`);
     expect(status.status).toBe(200);
     expect(status.body.portalId).toBe('888');
     expect(status.body.status).toBe('active');
@@ -287,9 +324,15 @@ describe('HubSpot install', () => {
       error_description: 'code already used',
       status: 'BAD_AUTH_CODE',
     });
-    const first = await request(app).get('/oauth/hubspot/callback').set('cookie', stateCookie(state)).query({ code: 'c1', state });
+    const first = await request(app)
+      .get('/oauth/hubspot/callback')
+      .set('cookie', stateCookie(state))
+      .query({ code: 'c1', state });
 
-    const second = await request(app).get('/oauth/hubspot/callback').set('cookie', stateCookie(state)).query({ code: 'c1', state });
+    const second = await request(app)
+      .get('/oauth/hubspot/callback')
+      .set('cookie', stateCookie(state))
+      .query({ code: 'c1', state });
 
     expect(tokenScope.isDone()).toBe(true);
     expect(first.status).toBe(502);

@@ -5,7 +5,11 @@ import nock from 'nock';
 import pino from 'pino';
 import request from 'supertest';
 import { HubSpotOAuthClient } from '../../integrations/hubspot/oauth';
-import { HubSpotTokenError, HubSpotTokenProvider, type HubSpotConnection } from '../../integrations/hubspot/tokens';
+import {
+  HubSpotTokenError,
+  HubSpotTokenProvider,
+  type HubSpotConnection,
+} from '../../integrations/hubspot/tokens';
 import { SecretBox } from '../../src/db/crypto';
 import { errorHandler } from '../../src/http/errors';
 import { hubSpotAdminRouter } from '../../src/install/admin-routes';
@@ -39,7 +43,11 @@ describe('HubSpotTokenProvider', () => {
     });
   }
 
-  async function connection(portalId: string, expiresAt: Date | null, refreshToken: string | null = 'refresh-old') {
+  async function connection(
+    portalId: string,
+    expiresAt: Date | null,
+    refreshToken: string | null = 'refresh-old',
+  ) {
     const created = await createTenant(database.db, box, 'https://payments.example.com', {
       name: `Portal ${portalId}`,
       stripeWebhookSecret: 'whsec_tokens_test_secret',
@@ -60,7 +68,11 @@ describe('HubSpotTokenProvider', () => {
   }
 
   function reload(portalId: string): Promise<HubSpotConnection> {
-    return database.db.selectFrom('crm_connections').selectAll().where('account_id', '=', portalId).executeTakeFirstOrThrow();
+    return database.db
+      .selectFrom('crm_connections')
+      .selectAll()
+      .where('account_id', '=', portalId)
+      .executeTakeFirstOrThrow();
   }
 
   beforeAll(async () => {
@@ -88,7 +100,12 @@ describe('HubSpotTokenProvider', () => {
       .post('/oauth/v3/token')
       .reply(200, (_uri, body) => {
         form = new URLSearchParams(body as string);
-        return { access_token: 'access-new', refresh_token: 'refresh-new', expires_in: 1800, token_type: 'bearer' };
+        return {
+          access_token: 'access-new',
+          refresh_token: 'refresh-new',
+          expires_in: 1800,
+          token_type: 'bearer',
+        };
       });
 
     const token = await provider().accessTokenFor(row);
@@ -136,7 +153,9 @@ describe('HubSpotTokenProvider', () => {
       message: 'refresh token is invalid, expired or revoked',
     });
 
-    const failure = await provider().accessTokenFor(row).catch((error: unknown) => error);
+    const failure = await provider()
+      .accessTokenFor(row)
+      .catch((error: unknown) => error);
 
     expect(scope.isDone()).toBe(true);
     expect(failure).toBeInstanceOf(HubSpotTokenError);
@@ -149,7 +168,11 @@ describe('HubSpotTokenProvider', () => {
       .where('customer_id', '=', customer.id)
       .executeTakeFirstOrThrow();
     expect(state.dirty_since?.toISOString()).toBe(now.toISOString());
-    const audit = await database.db.selectFrom('audit_log').selectAll().where('tenant_id', '=', tenantId).execute();
+    const audit = await database.db
+      .selectFrom('audit_log')
+      .selectAll()
+      .where('tenant_id', '=', tenantId)
+      .execute();
     expect(audit.map((entry) => entry.action)).toEqual(['hubspot.needs_reauth']);
 
     // A second attempt fails at once, without another token request.
@@ -167,7 +190,9 @@ describe('HubSpotTokenProvider', () => {
       }),
     );
     app.use(errorHandler(log));
-    const status = await request(app).get('/api/v1/crm/hubspot/status').set('authorization', `Bearer ${apiKey}`);
+    const status = await request(app)
+      .get('/api/v1/crm/hubspot/status')
+      .set('authorization', `Bearer ${apiKey}`);
     expect(status.status).toBe(200);
     expect(status.body.status).toBe('needs_reauth');
     expect(status.body.portalId).toBe('1004');

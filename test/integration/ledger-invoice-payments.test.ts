@@ -54,7 +54,12 @@ describe('invoice payment links', () => {
         amount_remaining: 4900,
         attempt_count: 1,
         created: 1_750_000_000,
-        payments: { object: 'list', data: [{ object: 'invoice_payment', payment: { type: 'payment_intent', payment_intent: 'pi_Link1' } }] },
+        payments: {
+          object: 'list',
+          data: [
+            { object: 'invoice_payment', payment: { type: 'payment_intent', payment_intent: 'pi_Link1' } },
+          ],
+        },
       },
     },
   };
@@ -63,7 +68,9 @@ describe('invoice payment links', () => {
     const normalized = normalizeStripeEvent(event);
     if (normalized.status !== 'changes') throw new Error(`expected changes, got ${normalized.status}`);
     const source = { eventId: event.id, createdSeconds: event.created };
-    await database.db.transaction().execute((trx) => applyLedgerChanges(trx, tenantId, source, normalized.changes));
+    await database.db
+      .transaction()
+      .execute((trx) => applyLedgerChanges(trx, tenantId, source, normalized.changes));
   }
 
   async function attemptInvoiceId(tenantId: string) {
@@ -79,7 +86,11 @@ describe('invoice payment links', () => {
     ['charge first', [chargeFailed, invoiceFailed]],
     ['invoice first', [invoiceFailed, chargeFailed]],
   ] as const)('links the attempt when the %s arrives', async (_order, events) => {
-    const tenant = await database.db.insertInto('tenants').values({ name: 'Link' }).returning('id').executeTakeFirstOrThrow();
+    const tenant = await database.db
+      .insertInto('tenants')
+      .values({ name: 'Link' })
+      .returning('id')
+      .executeTakeFirstOrThrow();
     for (const event of events) await apply(tenant.id, event);
     const attempt = await attemptInvoiceId(tenant.id);
     expect(attempt.stripe_invoice_id).toBe('in_Link1');

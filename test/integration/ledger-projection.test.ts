@@ -28,9 +28,12 @@ async function createTenant(name: string): Promise<string> {
 
 async function applyEvent(tenantId: string, event: StripeEventJson): Promise<string[]> {
   const result = normalizeStripeEvent(event);
-  if (result.status !== 'changes') throw new Error(`${event.id} did not normalize: ${JSON.stringify(result)}`);
+  if (result.status !== 'changes')
+    throw new Error(`${event.id} did not normalize: ${JSON.stringify(result)}`);
   const source = { eventId: event.id, createdSeconds: event.created };
-  const applied = await db.transaction().execute((trx) => applyLedgerChanges(trx, tenantId, source, result.changes));
+  const applied = await db
+    .transaction()
+    .execute((trx) => applyLedgerChanges(trx, tenantId, source, result.changes));
   return applied.customerIds;
 }
 
@@ -42,30 +45,108 @@ async function applyAll(events: readonly StripeEventJson[]): Promise<string> {
 
 /** Selects every ledger column except generated ids and wall-clock timestamps. */
 async function snapshot(tenantId: string) {
-  const customers = await db.selectFrom('customers')
-    .select(['stripe_customer_id', 'email', 'name', 'currency', 'delinquent', 'deleted', 'default_payment_method_id',
-      'source_version', 'source_event_id'])
-    .where('tenant_id', '=', tenantId).orderBy('stripe_customer_id').execute();
-  const subscriptions = await db.selectFrom('subscriptions')
-    .select(['stripe_subscription_id', 'status', 'currency', 'mrr_minor', 'current_period_end', 'cancel_at_period_end',
-      'canceled_at', 'ended_at', 'started_at', 'collection_method', 'default_payment_method_id', 'source_version',
-      'source_event_id'])
-    .where('tenant_id', '=', tenantId).orderBy('stripe_subscription_id').execute();
-  const invoices = await db.selectFrom('invoices')
-    .select(['stripe_invoice_id', 'stripe_subscription_id', 'number', 'status', 'currency', 'amount_due', 'amount_paid',
-      'amount_remaining', 'attempt_count', 'invoice_created_at', 'due_date', 'paid_at', 'next_payment_attempt',
-      'hosted_invoice_url', 'collection_method', 'source_version', 'source_event_id'])
-    .where('tenant_id', '=', tenantId).orderBy('stripe_invoice_id').execute();
-  const attempts = await db.selectFrom('payment_attempts')
-    .select(['attempt_key', 'stripe_charge_id', 'stripe_payment_intent_id', 'stripe_invoice_id', 'status', 'amount',
-      'currency', 'failure_code', 'failure_message', 'decline_code', 'advice_code', 'network_decline_code',
-      'network_advice_code', 'outcome_type', 'card_brand', 'card_last4', 'attempted_at', 'source_version',
-      'source_event_id'])
-    .where('tenant_id', '=', tenantId).orderBy('attempt_key').execute();
-  const methods = await db.selectFrom('payment_methods')
-    .select(['stripe_payment_method_id', 'type', 'card_brand', 'card_last4', 'exp_month', 'exp_year', 'detached',
-      'source_version', 'source_event_id'])
-    .where('tenant_id', '=', tenantId).orderBy('stripe_payment_method_id').execute();
+  const customers = await db
+    .selectFrom('customers')
+    .select([
+      'stripe_customer_id',
+      'email',
+      'name',
+      'currency',
+      'delinquent',
+      'deleted',
+      'default_payment_method_id',
+      'source_version',
+      'source_event_id',
+    ])
+    .where('tenant_id', '=', tenantId)
+    .orderBy('stripe_customer_id')
+    .execute();
+  const subscriptions = await db
+    .selectFrom('subscriptions')
+    .select([
+      'stripe_subscription_id',
+      'status',
+      'currency',
+      'mrr_minor',
+      'current_period_end',
+      'cancel_at_period_end',
+      'canceled_at',
+      'ended_at',
+      'started_at',
+      'collection_method',
+      'default_payment_method_id',
+      'source_version',
+      'source_event_id',
+    ])
+    .where('tenant_id', '=', tenantId)
+    .orderBy('stripe_subscription_id')
+    .execute();
+  const invoices = await db
+    .selectFrom('invoices')
+    .select([
+      'stripe_invoice_id',
+      'stripe_subscription_id',
+      'number',
+      'status',
+      'currency',
+      'amount_due',
+      'amount_paid',
+      'amount_remaining',
+      'attempt_count',
+      'invoice_created_at',
+      'due_date',
+      'paid_at',
+      'next_payment_attempt',
+      'hosted_invoice_url',
+      'collection_method',
+      'source_version',
+      'source_event_id',
+    ])
+    .where('tenant_id', '=', tenantId)
+    .orderBy('stripe_invoice_id')
+    .execute();
+  const attempts = await db
+    .selectFrom('payment_attempts')
+    .select([
+      'attempt_key',
+      'stripe_charge_id',
+      'stripe_payment_intent_id',
+      'stripe_invoice_id',
+      'status',
+      'amount',
+      'currency',
+      'failure_code',
+      'failure_message',
+      'decline_code',
+      'advice_code',
+      'network_decline_code',
+      'network_advice_code',
+      'outcome_type',
+      'card_brand',
+      'card_last4',
+      'attempted_at',
+      'source_version',
+      'source_event_id',
+    ])
+    .where('tenant_id', '=', tenantId)
+    .orderBy('attempt_key')
+    .execute();
+  const methods = await db
+    .selectFrom('payment_methods')
+    .select([
+      'stripe_payment_method_id',
+      'type',
+      'card_brand',
+      'card_last4',
+      'exp_month',
+      'exp_year',
+      'detached',
+      'source_version',
+      'source_event_id',
+    ])
+    .where('tenant_id', '=', tenantId)
+    .orderBy('stripe_payment_method_id')
+    .execute();
   return { customers, subscriptions, invoices, attempts, methods };
 }
 
@@ -113,7 +194,9 @@ describe('applyLedgerChanges history', () => {
     expect(expected.subscriptions[0]?.mrr_minor).toBe('0');
     expect(expected.subscriptions[0]?.collection_method).toBe('charge_automatically');
     expect(expected.subscriptions[0]?.default_payment_method_id).toBeNull();
-    expect(expected.invoices.map((row) => row.collection_method)).toEqual(Array(4).fill('charge_automatically'));
+    expect(expected.invoices.map((row) => row.collection_method)).toEqual(
+      Array(4).fill('charge_automatically'),
+    );
     expect(expected.invoices.map((row) => [row.stripe_invoice_id, row.status])).toEqual([
       ['in_Globex0001', 'paid'],
       ['in_Globex0002', 'paid'],
@@ -158,7 +241,8 @@ describe('applyLedgerChanges history', () => {
     const tenantId = await createTenant('concurrent');
     const queue = shuffled(customerHistory(), 7);
     const worker = async () => {
-      for (let event = queue.shift(); event !== undefined; event = queue.shift()) await applyEvent(tenantId, event);
+      for (let event = queue.shift(); event !== undefined; event = queue.shift())
+        await applyEvent(tenantId, event);
     };
     await Promise.all([worker(), worker(), worker(), worker()]);
     expect(await snapshot(tenantId)).toEqual(expected);
@@ -167,13 +251,21 @@ describe('applyLedgerChanges history', () => {
 
 describe('applyLedgerChanges rules', () => {
   async function subscriptionRow(tenantId: string) {
-    return db.selectFrom('subscriptions').selectAll().where('tenant_id', '=', tenantId)
-      .where('stripe_subscription_id', '=', historySubscriptionId).executeTakeFirstOrThrow();
+    return db
+      .selectFrom('subscriptions')
+      .selectAll()
+      .where('tenant_id', '=', tenantId)
+      .where('stripe_subscription_id', '=', historySubscriptionId)
+      .executeTakeFirstOrThrow();
   }
 
   async function invoiceRow(tenantId: string, invoiceId: string) {
-    return db.selectFrom('invoices').selectAll().where('tenant_id', '=', tenantId)
-      .where('stripe_invoice_id', '=', invoiceId).executeTakeFirstOrThrow();
+    return db
+      .selectFrom('invoices')
+      .selectAll()
+      .where('tenant_id', '=', tenantId)
+      .where('stripe_invoice_id', '=', invoiceId)
+      .executeTakeFirstOrThrow();
   }
 
   it('keeps canceled against an older update', async () => {
@@ -221,7 +313,10 @@ describe('applyLedgerChanges rules', () => {
 
   it('writes subscription collection fields', async () => {
     const switched = eventById('evt_h27');
-    Object.assign(switched.data.object, { collection_method: 'send_invoice', default_payment_method: 'pm_GlobexMc' });
+    Object.assign(switched.data.object, {
+      collection_method: 'send_invoice',
+      default_payment_method: 'pm_GlobexMc',
+    });
     const tenantId = await applyAll([eventById('evt_h25'), switched]);
     const row = await subscriptionRow(tenantId);
     expect(row.collection_method).toBe('send_invoice');
@@ -259,7 +354,11 @@ describe('applyLedgerChanges rules', () => {
 
   it('merges charge and PaymentIntent halves', async () => {
     const tenantId = await applyAll([eventById('evt_h13'), eventById('evt_h12')]);
-    const rows = await db.selectFrom('payment_attempts').selectAll().where('tenant_id', '=', tenantId).execute();
+    const rows = await db
+      .selectFrom('payment_attempts')
+      .selectAll()
+      .where('tenant_id', '=', tenantId)
+      .execute();
     expect(rows).toHaveLength(1);
     const [row] = rows;
     expect(row?.stripe_payment_intent_id).toBe('pi_Globex3');
@@ -278,7 +377,10 @@ describe('applyLedgerChanges rules', () => {
     Object.assign(object, { status: 'failed', failure_code: 'card_declined' });
     const late = { ...failedLater, id: 'evt_late', created: failedLater.created + 60 };
     const tenantId = await applyAll([eventById('evt_h22'), late]);
-    const row = await db.selectFrom('payment_attempts').selectAll().where('tenant_id', '=', tenantId)
+    const row = await db
+      .selectFrom('payment_attempts')
+      .selectAll()
+      .where('tenant_id', '=', tenantId)
       .executeTakeFirstOrThrow();
     expect(row.status).toBe('succeeded');
     expect(row.source_event_id).toBe('evt_late');
@@ -287,13 +389,19 @@ describe('applyLedgerChanges rules', () => {
   it('creates a placeholder customer', async () => {
     const tenantId = await createTenant('placeholder');
     const [customerId] = await applyEvent(tenantId, eventById('evt_h04'));
-    const placeholder = await db.selectFrom('customers').selectAll().where('id', '=', customerId as string)
+    const placeholder = await db
+      .selectFrom('customers')
+      .selectAll()
+      .where('id', '=', customerId as string)
       .executeTakeFirstOrThrow();
     expect(placeholder.stripe_customer_id).toBe(historyCustomerId);
     expect(placeholder.source_version).toBe('0');
     expect(placeholder.name).toBeNull();
     await applyEvent(tenantId, eventById('evt_h01'));
-    const filled = await db.selectFrom('customers').selectAll().where('id', '=', customerId as string)
+    const filled = await db
+      .selectFrom('customers')
+      .selectAll()
+      .where('id', '=', customerId as string)
       .executeTakeFirstOrThrow();
     expect(filled.name).toBe('Globex Corporation');
   });
@@ -316,8 +424,12 @@ describe('applyLedgerChanges rules', () => {
   it('keeps tenants apart', async () => {
     const first = await applyAll([eventById('evt_h01')]);
     const second = await applyAll([eventById('evt_h01')]);
-    const rows = await db.selectFrom('customers').select(['tenant_id'])
-      .where('stripe_customer_id', '=', historyCustomerId).where('tenant_id', 'in', [first, second]).execute();
+    const rows = await db
+      .selectFrom('customers')
+      .select(['tenant_id'])
+      .where('stripe_customer_id', '=', historyCustomerId)
+      .where('tenant_id', 'in', [first, second])
+      .execute();
     expect(rows).toHaveLength(2);
   });
 });

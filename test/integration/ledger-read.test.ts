@@ -2,7 +2,11 @@ import { normalizeStripeEvent } from '../../integrations/stripe/normalize';
 import type { Db } from '../../src/db/database';
 import { applyLedgerChanges } from '../../src/ledger/project';
 import { daysOverdue, readCustomerLedger } from '../../src/ledger/read';
-import { customerHistory, historyCustomerId, type StripeEventJson } from '../fixtures/stripe/customer-history';
+import {
+  customerHistory,
+  historyCustomerId,
+  type StripeEventJson,
+} from '../fixtures/stripe/customer-history';
 import { createTestDatabase, type TestDatabase } from '../support/database';
 
 let testDb: TestDatabase;
@@ -18,7 +22,11 @@ afterAll(async () => {
 });
 
 async function createTenant(): Promise<string> {
-  const row = await db.insertInto('tenants').values({ name: 'read' }).returning('id').executeTakeFirstOrThrow();
+  const row = await db
+    .insertInto('tenants')
+    .values({ name: 'read' })
+    .returning('id')
+    .executeTakeFirstOrThrow();
   return row.id;
 }
 
@@ -34,7 +42,10 @@ async function applyAll(tenantId: string, events: readonly StripeEventJson[]): P
 /** Returns the history up to the card change, when invoice in_Globex0003 is open after a declined charge. */
 function historyUntilCardChange(): StripeEventJson[] {
   const events = customerHistory();
-  return events.slice(0, events.findIndex((event) => event.id === 'evt_h22'));
+  return events.slice(
+    0,
+    events.findIndex((event) => event.id === 'evt_h22'),
+  );
 }
 
 const invoiceCreated = customerHistory().find((event) => event.id === 'evt_h10')?.created as number;
@@ -148,7 +159,10 @@ describe('readCustomerLedger', () => {
   it('limits attempts to 20', async () => {
     const tenantId = await createTenant();
     await applyAll(tenantId, customerHistory().slice(0, 1));
-    const customer = await db.selectFrom('customers').select('id').where('tenant_id', '=', tenantId)
+    const customer = await db
+      .selectFrom('customers')
+      .select('id')
+      .where('tenant_id', '=', tenantId)
       .executeTakeFirstOrThrow();
     const rows = Array.from({ length: 25 }, (_, index) => ({
       tenant_id: tenantId,

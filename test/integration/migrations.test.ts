@@ -14,8 +14,19 @@ describe('database migrations', () => {
       SELECT table_name FROM information_schema.tables WHERE table_schema = 'public'`.execute(database.db);
     const tables = rows.map((row) => row.table_name);
     for (const table of [
-      'tenants', 'webhook_secrets', 'api_keys', 'stripe_events', 'dead_letters', 'customers', 'subscriptions',
-      'invoices', 'payment_attempts', 'payment_methods', 'health_snapshots', 'crm_connections', 'crm_links',
+      'tenants',
+      'webhook_secrets',
+      'api_keys',
+      'stripe_events',
+      'dead_letters',
+      'customers',
+      'subscriptions',
+      'invoices',
+      'payment_attempts',
+      'payment_methods',
+      'health_snapshots',
+      'crm_connections',
+      'crm_links',
       'crm_sync_state',
     ]) {
       expect(tables).toContain(table);
@@ -36,7 +47,11 @@ describe('database migrations', () => {
   });
 
   it('reject an unknown collection method', async () => {
-    const tenant = await database.db.insertInto('tenants').values({ name: 'Acme' }).returning('id').executeTakeFirstOrThrow();
+    const tenant = await database.db
+      .insertInto('tenants')
+      .values({ name: 'Acme' })
+      .returning('id')
+      .executeTakeFirstOrThrow();
     const customer = await database.db
       .insertInto('customers')
       .values({ tenant_id: tenant.id, stripe_customer_id: 'cus_check' })
@@ -59,7 +74,11 @@ describe('database migrations', () => {
   });
 
   it('reject a duplicate event per tenant', async () => {
-    const tenant = await database.db.insertInto('tenants').values({ name: 'Acme' }).returning('id').executeTakeFirstOrThrow();
+    const tenant = await database.db
+      .insertInto('tenants')
+      .values({ name: 'Acme' })
+      .returning('id')
+      .executeTakeFirstOrThrow();
     const event = {
       tenant_id: tenant.id,
       event_id: 'evt_1',
@@ -68,6 +87,8 @@ describe('database migrations', () => {
       payload: '{}',
     };
     await database.db.insertInto('stripe_events').values(event).execute();
-    await expect(database.db.insertInto('stripe_events').values(event).execute()).rejects.toThrow(/duplicate key/);
+    await expect(database.db.insertInto('stripe_events').values(event).execute()).rejects.toThrow(
+      /duplicate key/,
+    );
   });
 });

@@ -57,9 +57,15 @@ describe('operations endpoints', () => {
       const body = JSON.stringify(customerCreatedEvent());
       const signature = stripeSignature(body, secret, Math.floor(Date.now() / 1000));
       for (let i = 0; i < 2; i += 1) {
-        await request(testApp.app).post(`/webhooks/stripe/${tenantId}`).set('stripe-signature', signature).send(body);
+        await request(testApp.app)
+          .post(`/webhooks/stripe/${tenantId}`)
+          .set('stripe-signature', signature)
+          .send(body);
       }
-      await request(testApp.app).post(`/webhooks/stripe/${tenantId}`).set('stripe-signature', 'bad').send(body);
+      await request(testApp.app)
+        .post(`/webhooks/stripe/${tenantId}`)
+        .set('stripe-signature', 'bad')
+        .send(body);
       const response = await request(testApp.app).get('/metrics');
       expect(response.status).toBe(200);
       expect(response.text).toContain('csm_webhook_requests_total{outcome="accepted"} 1');
@@ -72,11 +78,18 @@ describe('operations endpoints', () => {
   });
 
   it.each([
-    ['bad percent-encoding', (app: TestApp['app']) => request(app).post('/webhooks/stripe/%E0%A4%A').send('{}'), 400],
+    [
+      'bad percent-encoding',
+      (app: TestApp['app']) => request(app).post('/webhooks/stripe/%E0%A4%A').send('{}'),
+      400,
+    ],
     [
       'an unsupported content encoding',
       (app: TestApp['app']) =>
-        request(app).post('/webhooks/stripe/00000000-0000-4000-8000-000000000000').set('content-encoding', 'foo').send('{}'),
+        request(app)
+          .post('/webhooks/stripe/00000000-0000-4000-8000-000000000000')
+          .set('content-encoding', 'foo')
+          .send('{}'),
       415,
     ],
   ])('answers a 4xx for %s', async (_case, send, status) => {

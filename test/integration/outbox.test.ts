@@ -69,13 +69,22 @@ describe('outbox relay', () => {
     expect(await relay()).toBeGreaterThanOrEqual(1);
     const job = await queues.stripeEvents.getJob(`event-${stored.id}`);
     expect(job?.data.eventRowId).toBe(stored.id);
-    const after = await database.db.selectFrom('stripe_events').select('enqueued_at').where('id', '=', stored.id).executeTakeFirstOrThrow();
+    const after = await database.db
+      .selectFrom('stripe_events')
+      .select('enqueued_at')
+      .where('id', '=', stored.id)
+      .executeTakeFirstOrThrow();
     expect(after.enqueued_at).not.toBeNull();
   });
 
   it('enqueues an event committed by a process that died before enqueueing', async () => {
     const event = customerCreatedEvent();
-    const stored = await storeStripeEvent(database.db, tenantId, readEventEnvelope(event), Buffer.from(JSON.stringify(event)));
+    const stored = await storeStripeEvent(
+      database.db,
+      tenantId,
+      readEventEnvelope(event),
+      Buffer.from(JSON.stringify(event)),
+    );
     await relay();
     const job = await queues.stripeEvents.getJob(`event-${stored.eventRowId}`);
     expect(job?.data.eventRowId).toBe(stored.eventRowId);
@@ -83,7 +92,12 @@ describe('outbox relay', () => {
 
   it('re-enqueues an event stuck past the stale window', async () => {
     const event = customerCreatedEvent();
-    const stored = await storeStripeEvent(database.db, tenantId, readEventEnvelope(event), Buffer.from(JSON.stringify(event)));
+    const stored = await storeStripeEvent(
+      database.db,
+      tenantId,
+      readEventEnvelope(event),
+      Buffer.from(JSON.stringify(event)),
+    );
     await database.db
       .updateTable('stripe_events')
       .set({ enqueued_at: new Date(Date.now() - 120_000) })
@@ -96,7 +110,12 @@ describe('outbox relay', () => {
 
   it('leaves processed events alone', async () => {
     const event = customerCreatedEvent();
-    const stored = await storeStripeEvent(database.db, tenantId, readEventEnvelope(event), Buffer.from(JSON.stringify(event)));
+    const stored = await storeStripeEvent(
+      database.db,
+      tenantId,
+      readEventEnvelope(event),
+      Buffer.from(JSON.stringify(event)),
+    );
     await database.db
       .updateTable('stripe_events')
       .set({ processed_at: new Date(), outcome: 'applied' })

@@ -25,7 +25,9 @@ describe('ingestion pipeline', () => {
 
   beforeAll(async () => {
     database = await createTestDatabase();
-    emulator = await startHubSpotEmulator({ companies: [{ name: 'Globex Corporation', domain: 'globex.example' }] });
+    emulator = await startHubSpotEmulator({
+      companies: [{ name: 'Globex Corporation', domain: 'globex.example' }],
+    });
     const config = testConfig({
       DATABASE_URL: database.url,
       HUBSPOT_API_BASE_URL: emulator.url,
@@ -68,7 +70,9 @@ describe('ingestion pipeline', () => {
     const response = await api(`/api/v1/customers/${historyCustomerId}`);
     expect(response.status).toBe(200);
     expect(response.body.subscriptions[0].status).toBe('past_due');
-    const failed = response.body.recentPaymentAttempts.find((attempt: { status: string }) => attempt.status === 'failed');
+    const failed = response.body.recentPaymentAttempts.find(
+      (attempt: { status: string }) => attempt.status === 'failed',
+    );
     expect(failed.declineCode).toBe('insufficient_funds');
     expect(response.body.health.band).not.toBe('green');
     expect(response.body.health.reasons.join(' ')).toMatch(/1 failed payment in the last 30 days/);
@@ -82,7 +86,12 @@ describe('ingestion pipeline', () => {
     // The failed renewal is written to the company as a note and a follow-up task.
     const notes = emulator.engagements().filter((engagement) => engagement.type === 'notes');
     const tasks = emulator.engagements().filter((engagement) => engagement.type === 'tasks');
-    expect(notes.some((note) => note.companyIds.includes(company!.id) && /Payment failed/.test(note.properties.hs_note_body ?? ''))).toBe(true);
+    expect(
+      notes.some(
+        (note) =>
+          note.companyIds.includes(company!.id) && /Payment failed/.test(note.properties.hs_note_body ?? ''),
+      ),
+    ).toBe(true);
     expect(tasks).toHaveLength(1);
     expect(tasks[0]?.properties.hs_task_subject).toBe('Contact Globex Corporation about a failed payment');
   });
@@ -96,7 +105,12 @@ describe('ingestion pipeline', () => {
       type: 'invoice.paid',
       data: { object: { id: 'in_broken', object: 'invoice', amount_due: 'lots' } },
     };
-    const unknownType = { ...malformed, id: 'evt_unknown_type_1', type: 'issuing_card.created', data: { object: {} } };
+    const unknownType = {
+      ...malformed,
+      id: 'evt_unknown_type_1',
+      type: 'issuing_card.created',
+      data: { object: {} },
+    };
     await deliverEvents(testApp.app, tenantId, secret, [malformed, unknownType]);
     await waitForIdle(database.db, runtime.queues);
 

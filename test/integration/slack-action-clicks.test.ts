@@ -61,7 +61,10 @@ describe('Slack alert button clicks', () => {
     expect(rows[0]!.requested_by).toBe('slack-user:T_A:U_CSM1');
     expect(rows[0]!.stripe_invoice_id).toBe(seeded.invoiceId);
     expect(await waitingCardActionJobs(rows[0]!.id)).toBe(1);
-    await waitFor(async () => (await readAlert(database.db, seeded.alertId)).version === 2, 'the requested entry');
+    await waitFor(
+      async () => (await readAlert(database.db, seeded.alertId)).version === 2,
+      'the requested entry',
+    );
     const alert = await readAlert(database.db, seeded.alertId);
     expect(alert.content.actions).toEqual([
       expect.objectContaining({
@@ -106,7 +109,10 @@ describe('Slack alert button clicks', () => {
       })
       .reply(200, 'ok');
 
-    const response = await sendClick(server, clickPayload('retry_payment', value, { team: 'T_B', user: 'U_OTHER' }));
+    const response = await sendClick(
+      server,
+      clickPayload('retry_payment', value, { team: 'T_B', user: 'U_OTHER' }),
+    );
 
     expect(response.status).toBe(200);
     await waitFor(() => replies.length === 1, 'the ephemeral reply');
@@ -188,7 +194,11 @@ describe('Slack alert button clicks', () => {
     expect(response.status).toBe(200);
     const alert = await readAlert(database.db, seeded.alertId);
     expect(alert.version).toBe(2);
-    expect(alert.content.claimedBy).toEqual({ userId: 'U_CSM2', teamId: 'T_A', at: '2026-03-02T10:00:00.000Z' });
+    expect(alert.content.claimedBy).toEqual({
+      userId: 'U_CSM2',
+      teamId: 'T_A',
+      at: '2026-03-02T10:00:00.000Z',
+    });
     expect(alert.content.actions).toEqual([
       { action: 'claim', userId: 'U_CSM2', at: '2026-03-02T10:00:00.000Z', outcome: 'succeeded' },
     ]);
@@ -197,7 +207,9 @@ describe('Slack alert button clicks', () => {
       .selectAll()
       .where('subject', '=', `slack-alert:${seeded.alertId}`)
       .execute();
-    expect(audit.map((row) => [row.action, row.actor])).toEqual([['slack_alert.claim', 'slack-user:T_A:U_CSM2']]);
+    expect(audit.map((row) => [row.action, row.actor])).toEqual([
+      ['slack_alert.claim', 'slack-user:T_A:U_CSM2'],
+    ]);
     const updateJob = async () => Boolean(await queues.slackPosts.getJob(`slack-alert-${seeded.alertId}`));
     await waitFor(updateJob, 'the update job');
   });
@@ -266,8 +278,14 @@ describe('Slack alert user group restriction', () => {
       })
       .reply(200, 'ok');
 
-    const member = await sendClick(server, clickPayload('retry_payment', value, { team: 'T_C', user: 'U_MEMBER' }));
-    const outsider = await sendClick(server, clickPayload('claim', value, { team: 'T_C', user: 'U_OUTSIDER' }));
+    const member = await sendClick(
+      server,
+      clickPayload('retry_payment', value, { team: 'T_C', user: 'U_MEMBER' }),
+    );
+    const outsider = await sendClick(
+      server,
+      clickPayload('claim', value, { team: 'T_C', user: 'U_OUTSIDER' }),
+    );
 
     expect(member.status).toBe(200);
     expect(outsider.status).toBe(200);

@@ -28,7 +28,11 @@ describe('onCardActionFinished', () => {
   async function finishAction(id: string, result: Record<string, unknown>) {
     await database.db
       .updateTable('card_actions')
-      .set({ status: 'succeeded', result: JSON.stringify(result), finished_at: new Date('2026-03-02T10:00:05Z') })
+      .set({
+        status: 'succeeded',
+        result: JSON.stringify(result),
+        finished_at: new Date('2026-03-02T10:00:05Z'),
+      })
       .where('id', '=', id)
       .execute();
   }
@@ -58,7 +62,10 @@ describe('onCardActionFinished', () => {
     const seeded = await seedAlert(database.db, tenantId);
     const value = encodeAlertButtonValue({ alertId: seeded.alertId });
     await sendClick(server, clickPayload('send_card_update_link', value, { user: 'U_CSM3' }));
-    await waitFor(async () => (await readAlert(database.db, seeded.alertId)).version === 2, 'the requested entry');
+    await waitFor(
+      async () => (await readAlert(database.db, seeded.alertId)).version === 2,
+      'the requested entry',
+    );
     const [row] = await cardActionsOf(database.db, seeded.customerId);
     await finishAction(row!.id, { requested: {}, url: portalUrl, linkKind: 'portal', expiresAt: null });
     await queues.slackPosts.obliterate({ force: true });
@@ -100,7 +107,10 @@ describe('onCardActionFinished', () => {
     const seeded = await seedAlert(database.db, tenantId);
     const value = encodeAlertButtonValue({ alertId: seeded.alertId });
     await sendClick(server, clickPayload('pause_dunning_7d', value));
-    await waitFor(async () => (await readAlert(database.db, seeded.alertId)).version === 2, 'the requested entry');
+    await waitFor(
+      async () => (await readAlert(database.db, seeded.alertId)).version === 2,
+      'the requested entry',
+    );
     const [row] = await cardActionsOf(database.db, seeded.customerId);
     await finishAction(row!.id, { requested: { pauseDays: 7 }, pausedUntil: '2026-03-09T10:00:05.000Z' });
     nock('https://slack.com').post('/api/chat.postEphemeral').reply(200, { ok: true, message_ts: '1.2' });

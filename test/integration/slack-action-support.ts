@@ -28,7 +28,7 @@ export function actionDeps(db: Db, queues: Queues): AlertActionDeps {
   };
 }
 
-/** A Bolt app with the alert actions, behind an ExpressReceiver, as the product mounts it. */
+/** Builds a Bolt app with the alert actions, behind an ExpressReceiver, as the product mounts it. */
 export function slackActionServer(deps: AlertActionDeps): express.Express {
   const receiver = new ExpressReceiver({ signingSecret, logLevel: LogLevel.ERROR });
   const app = new App({
@@ -102,7 +102,7 @@ export function sendClick(
     .send(body);
 }
 
-/** Polls `check` until it returns true; the handler keeps working after the ack has answered. */
+/** Polls `check` until it returns true; the handler keeps working after the ack. */
 export async function waitFor(check: () => boolean | Promise<boolean>, what: string, timeoutMs = 3000) {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
@@ -116,7 +116,12 @@ export async function seedTenant(db: Db, name: string, teamId: string, settings?
   const tenant = await db.insertInto('tenants').values({ name }).returning('id').executeTakeFirstOrThrow();
   await db
     .insertInto('slack_installations')
-    .values({ tenant_id: tenant.id, team_id: teamId, bot_user_id: 'U_BOT', bot_token_sealed: 'sealed-not-used' })
+    .values({
+      tenant_id: tenant.id,
+      team_id: teamId,
+      bot_user_id: 'U_BOT',
+      bot_token_sealed: 'sealed-not-used',
+    })
     .execute();
   if (settings) {
     await db
@@ -129,12 +134,17 @@ export async function seedTenant(db: Db, name: string, teamId: string, settings?
 
 let customerCounter = 0;
 
-/** A customer with one open invoice (`in_<n>`) and a posted payment-failed alert about it. */
+/** Seeds a customer with one open invoice (`in_<n>`) and a posted payment-failed alert about it. */
 export async function seedAlert(db: Db, tenantId: string, channelId = 'C_A') {
   customerCounter += 1;
   const customer = await db
     .insertInto('customers')
-    .values({ tenant_id: tenantId, stripe_customer_id: `cus_${customerCounter}`, name: 'Acme', currency: 'usd' })
+    .values({
+      tenant_id: tenantId,
+      stripe_customer_id: `cus_${customerCounter}`,
+      name: 'Acme',
+      currency: 'usd',
+    })
     .returning('id')
     .executeTakeFirstOrThrow();
   const invoiceId = `in_${customerCounter}`;

@@ -84,9 +84,21 @@ test('nextDigestAt across month end', () => {
 test('digest sends one message per channel', async () => {
   const ids = await seedDigestTenant();
   const earlier = new Date('2026-03-01T12:00:00Z');
-  const first = await insertAlert(database.db, ids, { channel: 'C0DIGA', status: 'digest', createdAt: earlier });
-  const second = await insertAlert(database.db, ids, { channel: 'C0DIGA', status: 'digest', createdAt: earlier });
-  const third = await insertAlert(database.db, ids, { channel: 'C0DIGB', status: 'digest', createdAt: earlier });
+  const first = await insertAlert(database.db, ids, {
+    channel: 'C0DIGA',
+    status: 'digest',
+    createdAt: earlier,
+  });
+  const second = await insertAlert(database.db, ids, {
+    channel: 'C0DIGA',
+    status: 'digest',
+    createdAt: earlier,
+  });
+  const third = await insertAlert(database.db, ids, {
+    channel: 'C0DIGB',
+    status: 'digest',
+    createdAt: earlier,
+  });
   const results = await sendDueDigests(deps, now);
   const mine = results.find((result) => result.tenantId === ids.tenantId);
   expect(mine?.outcome).toBe('sent');

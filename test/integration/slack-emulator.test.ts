@@ -80,7 +80,11 @@ test('emulator revoked token is token_revoked', async () => {
 });
 
 test('emulator ephemeral and user group members', async () => {
-  const ephemeral = await slack.postEphemeral({ channel: 'C0EPH', user: 'U1', text: 'Only you can see this' });
+  const ephemeral = await slack.postEphemeral({
+    channel: 'C0EPH',
+    user: 'U1',
+    text: 'Only you can see this',
+  });
   expect(ephemeral.messageTs).toMatch(/^\d+\.\d{6}$/);
   expect(emulator.ephemerals()).toContainEqual(expect.objectContaining({ channel: 'C0EPH', user: 'U1' }));
   await expect(slack.usergroupMembers('S0CSMS')).resolves.toEqual(['U1', 'U2']);
@@ -88,7 +92,11 @@ test('emulator ephemeral and user group members', async () => {
 
 test('emulator oauth.v2.access returns a bot token', async () => {
   const client = new WebClient(undefined, { slackApiUrl: emulator.url, retryConfig: { retries: 0 } });
-  const result = await client.oauth.v2.access({ client_id: 'client', client_secret: 'secret', code: 'code-1' });
+  const result = await client.oauth.v2.access({
+    client_id: 'client',
+    client_secret: 'secret',
+    code: 'code-1',
+  });
   expect(result.access_token).toMatch(/^xoxb-emulated-/);
   expect(result.team?.id).toBe('T0EMULATED');
 });

@@ -1,6 +1,10 @@
 import request from 'supertest';
 import { startHubSpotEmulator, type HubSpotEmulator } from '../../scripts/emulators/hubspot';
-import { startSlackEmulator, type EmulatedSlackMessage, type SlackEmulator } from '../../scripts/emulators/slack';
+import {
+  startSlackEmulator,
+  type EmulatedSlackMessage,
+  type SlackEmulator,
+} from '../../scripts/emulators/slack';
 import { startStripeEmulator, type StripeEmulator } from '../../scripts/emulators/stripe';
 import { setStripeApiKey } from '../../src/actions/stripe-key';
 import { writeAlertSettings } from '../../src/alerts/settings-store';
@@ -11,7 +15,11 @@ import { createRuntime, type Runtime } from '../../src/runtime';
 import { registerSlackListeners } from '../../src/slack/runtime';
 import { createTenant } from '../../src/tenants/tenants';
 import { startWorker, type WorkerHandle } from '../../src/worker/worker';
-import { customerHistory, historyCustomerId, historySubscriptionId } from '../fixtures/stripe/customer-history';
+import {
+  customerHistory,
+  historyCustomerId,
+  historySubscriptionId,
+} from '../fixtures/stripe/customer-history';
 import { testConfig } from '../support/config';
 import { createTestDatabase, type TestDatabase } from '../support/database';
 import { deliverEvents, waitForIdle } from '../support/pipeline';
@@ -54,7 +62,9 @@ describe('Slack alert loop', () => {
 
   beforeAll(async () => {
     database = await createTestDatabase();
-    hubspot = await startHubSpotEmulator({ companies: [{ name: 'Globex Corporation', domain: 'globex.example' }] });
+    hubspot = await startHubSpotEmulator({
+      companies: [{ name: 'Globex Corporation', domain: 'globex.example' }],
+    });
     slack = await startSlackEmulator();
     catcher = await startResponseUrlCatcher();
     stripe = await startStripeEmulator({
@@ -120,7 +130,12 @@ describe('Slack alert loop', () => {
   async function installSlack(tenant: string, team: string, token: string) {
     await database.db
       .insertInto('slack_installations')
-      .values({ tenant_id: tenant, team_id: team, bot_user_id: 'U0LOOPBOT', bot_token_sealed: runtime.box.seal(token) })
+      .values({
+        tenant_id: tenant,
+        team_id: team,
+        bot_user_id: 'U0LOOPBOT',
+        bot_token_sealed: runtime.box.seal(token),
+      })
       .execute();
   }
 
@@ -280,7 +295,11 @@ describe('Slack alert loop', () => {
     const stored = await database.db
       .selectFrom('stripe_events')
       .select(['event_id', 'processed_at'])
-      .where('event_id', 'in', deliveries.map((delivery) => delivery.eventId))
+      .where(
+        'event_id',
+        'in',
+        deliveries.map((delivery) => delivery.eventId),
+      )
       .execute();
     expect(stored).toHaveLength(2);
     expect(stored.every((event) => event.processed_at !== null)).toBe(true);

@@ -3,10 +3,7 @@ import express from 'express';
 import nock from 'nock';
 import pino from 'pino';
 import request from 'supertest';
-import {
-  decideInstall,
-  installationForTenant,
-} from '../../integrations/slack/installation-store';
+import { decideInstall, installationForTenant } from '../../integrations/slack/installation-store';
 import { SecretBox } from '../../src/db/crypto';
 import { loadManifest } from '../../src/install/manifest';
 import { createInstallToken } from '../../src/slack/install/install-links';
@@ -34,7 +31,11 @@ function cookiesOf(response: request.Response): string[] {
 function signedEvent(body: string): Record<string, string> {
   const timestamp = Math.floor(Date.now() / 1000);
   const hex = createHmac('sha256', signingSecret).update(`v0:${timestamp}:${body}`).digest('hex');
-  return { 'content-type': 'application/json', 'X-Slack-Signature': `v0=${hex}`, 'X-Slack-Request-Timestamp': `${timestamp}` };
+  return {
+    'content-type': 'application/json',
+    'X-Slack-Signature': `v0=${hex}`,
+    'X-Slack-Request-Timestamp': `${timestamp}`,
+  };
 }
 
 function oauthReply(teamId: string, botToken: string) {
@@ -86,7 +87,9 @@ describe('Slack install', () => {
   });
 
   async function installLink(tenant: Tenant): Promise<string> {
-    const response = await request(app).post('/slack/install-links').set('authorization', `Bearer ${tenant.apiKey}`);
+    const response = await request(app)
+      .post('/slack/install-links')
+      .set('authorization', `Bearer ${tenant.apiKey}`);
     expect(response.status).toBe(201);
     return response.body.url as string;
   }
@@ -108,7 +111,13 @@ describe('Slack install', () => {
       })
       .reply(200, oauthReply(teamId, botToken))
       .post('/api/auth.test')
-      .reply(200, { ok: true, bot_id: 'B0BOT', user_id: 'U0BOT', team_id: teamId, url: 'https://acme.slack.com/' });
+      .reply(200, {
+        ok: true,
+        bot_id: 'B0BOT',
+        user_id: 'U0BOT',
+        team_id: teamId,
+        url: 'https://acme.slack.com/',
+      });
   }
 
   async function finishInstall(started: { state: string; cookies: string[] }) {
@@ -122,7 +131,9 @@ describe('Slack install', () => {
   }
 
   it('link requires the API key', async () => {
-    const response = await request(app).post('/slack/install-links').set('authorization', 'Bearer csmp_wrong');
+    const response = await request(app)
+      .post('/slack/install-links')
+      .set('authorization', 'Bearer csmp_wrong');
 
     expect(response.status).toBe(401);
   });
@@ -206,9 +217,13 @@ describe('Slack install', () => {
   it('rejects a forged tenant in the cookie', async () => {
     const scope = expectTokenExchange('T0FORGED', 'xoxb-forged', []);
     const started = await startInstall(tenantB);
-    const ownToken = started.cookies.find((cookie) => cookie.startsWith('csm_slack_install='))!.split('=')[1]!;
+    const ownToken = started.cookies
+      .find((cookie) => cookie.startsWith('csm_slack_install='))!
+      .split('=')[1]!;
     const [, signature] = ownToken.split('.');
-    const forgedPayload = createInstallToken('attacker-guess', tenantA.tenantId, new Date()).token.split('.')[0];
+    const forgedPayload = createInstallToken('attacker-guess', tenantA.tenantId, new Date()).token.split(
+      '.',
+    )[0];
     const cookies = started.cookies.map((cookie) =>
       cookie.startsWith('csm_slack_install=') ? `csm_slack_install=${forgedPayload}.${signature}` : cookie,
     );
@@ -233,7 +248,11 @@ describe('Slack install', () => {
   });
 
   it('rejects a link signed with another secret', async () => {
-    const { token } = createInstallToken('another-state-secret-another-state-secret', tenantA.tenantId, new Date());
+    const { token } = createInstallToken(
+      'another-state-secret-another-state-secret',
+      tenantA.tenantId,
+      new Date(),
+    );
 
     const response = await request(app).get(`/slack/install?install_token=${encodeURIComponent(token)}`);
 

@@ -6,7 +6,11 @@ import type { ChannelRateLimiter } from '../../integrations/slack/rate-limit';
 
 /** Seeds a tenant with one customer and an active Slack installation whose bot token is `botToken`. */
 export async function seedSlackTenant(db: Db, box: SecretBox, botToken: string) {
-  const tenant = await db.insertInto('tenants').values({ name: 'Acme' }).returning('id').executeTakeFirstOrThrow();
+  const tenant = await db
+    .insertInto('tenants')
+    .values({ name: 'Acme' })
+    .returning('id')
+    .executeTakeFirstOrThrow();
   const customer = await db
     .insertInto('customers')
     .values({ tenant_id: tenant.id, stripe_customer_id: `cus_${randomBytes(4).toString('hex')}` })
@@ -15,12 +19,17 @@ export async function seedSlackTenant(db: Db, box: SecretBox, botToken: string) 
   const teamId = `T${randomBytes(4).toString('hex').toUpperCase()}`;
   await db
     .insertInto('slack_installations')
-    .values({ tenant_id: tenant.id, team_id: teamId, bot_user_id: 'U0BOT', bot_token_sealed: box.seal(botToken) })
+    .values({
+      tenant_id: tenant.id,
+      team_id: teamId,
+      bot_user_id: 'U0BOT',
+      bot_token_sealed: box.seal(botToken),
+    })
     .execute();
   return { tenantId: tenant.id, customerId: customer.id, teamId };
 }
 
-/** Alert content of a failed payment; `attemptCount` tells versions apart. */
+/** Alert content of a failed payment; `attemptCount` distinguishes versions. */
 export function alertContent(attemptCount: number): AlertContent {
   return {
     rule: 'paymentFailed',

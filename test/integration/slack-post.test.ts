@@ -7,7 +7,11 @@ import { SlackApiError, type SlackMessaging } from '../../integrations/slack/web
 import { SecretBox } from '../../src/db/crypto';
 import { createRedis, Queues, redisOptions, slackPostsQueueName } from '../../src/queues/queues';
 import { postSlackAlert, type SlackPostDeps } from '../../src/slack/post-alert';
-import { createMessagingFor, createSlackPostProcessor, listUnpostedAlertIds } from '../../src/slack/post-worker';
+import {
+  createMessagingFor,
+  createSlackPostProcessor,
+  listUnpostedAlertIds,
+} from '../../src/slack/post-worker';
 import { startSlackEmulator, type SlackEmulator } from '../../scripts/emulators/slack';
 import { createTestDatabase, type TestDatabase } from '../support/database';
 import { testConfig } from '../support/config';
@@ -177,7 +181,9 @@ test('limiter spaces five alerts to one channel', async () => {
     alertIds.push(await insertAlert(database.db, ids, { channel: 'C0SPACED' }));
   }
   const before = emulator.requestCount();
-  const results = await Promise.all(alertIds.map((id) => postSlackAlert(deps({ limiter: recording.limiter }), id)));
+  const results = await Promise.all(
+    alertIds.map((id) => postSlackAlert(deps({ limiter: recording.limiter }), id)),
+  );
   expect(results.map((result) => result.outcome)).toEqual(['posted', 'posted', 'posted', 'posted', 'posted']);
   expect(recording.waits).toHaveLength(5);
   expect(recording.waits.filter((waits) => waits === 0)).toHaveLength(1);
@@ -191,7 +197,9 @@ test('postSlackAlert 429 rethrows and pauses channel', async () => {
   const second = await insertAlert(database.db, ids, { channel: 'C0LIMITED' });
   await postSlackAlert(deps({ limiter: recording.limiter }), first);
   const started = Date.now();
-  const error = await postSlackAlert(deps({ limiter: recording.limiter }), second).catch((caught: unknown) => caught);
+  const error = await postSlackAlert(deps({ limiter: recording.limiter }), second).catch(
+    (caught: unknown) => caught,
+  );
   const row = await alertRow(database.db, second);
   expect(Date.now() - started).toBeLessThan(2000);
   expect(error).toBeInstanceOf(SlackApiError);
@@ -238,10 +246,16 @@ test('listUnpostedAlertIds skips posted and uninstalled', async () => {
   const posted = await insertAlert(database.db, ids, { channel: 'C0SWEEP2' });
   await postSlackAlert(deps(), posted);
   const uninstalled = await seedSlackTenant(database.db, box, 'xoxb-sweep');
-  await database.db.updateTable('slack_installations').set({ status: 'revoked' })
-    .where('tenant_id', '=', uninstalled.tenantId).execute();
+  await database.db
+    .updateTable('slack_installations')
+    .set({ status: 'revoked' })
+    .where('tenant_id', '=', uninstalled.tenantId)
+    .execute();
   const orphan = await insertAlert(database.db, uninstalled, { channel: 'C0SWEEP3' });
-  const listed = await listUnpostedAlertIds(database.db, { updatedBefore: new Date(Date.now() + 1000), limit: 100 });
+  const listed = await listUnpostedAlertIds(database.db, {
+    updatedBefore: new Date(Date.now() + 1000),
+    limit: 100,
+  });
   expect(listed).toContain(waiting);
   expect(listed).not.toContain(posted);
   expect(listed).not.toContain(orphan);

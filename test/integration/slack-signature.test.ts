@@ -107,7 +107,10 @@ describe('Slack signature behind global body parsers', () => {
 
   it('rejects missing signature headers', async () => {
     const body = JSON.stringify({ type: 'url_verification', challenge: 'challenge-42' });
-    const response = await request(app).post('/slack/events').set('content-type', 'application/json').send(body);
+    const response = await request(app)
+      .post('/slack/events')
+      .set('content-type', 'application/json')
+      .send(body);
 
     expect(response.status).toBe(401);
   });

@@ -22,8 +22,12 @@ function billing(apiKey = 'rk_test_emulator123') {
 }
 
 async function failureOf(work: Promise<unknown>): Promise<StripeBillingError> {
-  const error = await work.then(() => null, (caught: unknown) => caught);
-  if (!(error instanceof StripeBillingError)) throw new Error(`expected StripeBillingError, got ${String(error)}`);
+  const error = await work.then(
+    () => null,
+    (caught: unknown) => caught,
+  );
+  if (!(error instanceof StripeBillingError))
+    throw new Error(`expected StripeBillingError, got ${String(error)}`);
   return error;
 }
 
@@ -44,8 +48,13 @@ test('pay replays same idempotency key', async () => {
 });
 
 test('pay decline maps to card declined', async () => {
-  emulator.declineInvoice('in_declined', { declineCode: 'insufficient_funds', adviceCode: 'try_again_later' });
-  const failure = await failureOf(billing().payInvoice('in_declined', { idempotencyKey: 'retry:in_declined:2' }));
+  emulator.declineInvoice('in_declined', {
+    declineCode: 'insufficient_funds',
+    adviceCode: 'try_again_later',
+  });
+  const failure = await failureOf(
+    billing().payInvoice('in_declined', { idempotencyKey: 'retry:in_declined:2' }),
+  );
   expect(failure.code).toBe('stripe_card_declined');
   expect(failure.retryable).toBe(false);
   expect(failure.details.declineCode).toBe('insufficient_funds');
@@ -97,6 +106,8 @@ test('missing portal falls back to invoice page', async () => {
 test('missing portal without invoice fails', async () => {
   await emulator.close();
   emulator = await startStripeEmulator({ portalConfigured: false });
-  const failure = await failureOf(billing().createCardUpdateLink('cus_1', { idempotencyKey: 'card-update-link:3' }));
+  const failure = await failureOf(
+    billing().createCardUpdateLink('cus_1', { idempotencyKey: 'card-update-link:3' }),
+  );
   expect(failure.code).toBe('stripe_portal_not_configured');
 });

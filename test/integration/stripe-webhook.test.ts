@@ -29,7 +29,9 @@ describe('POST /webhooks/stripe/:tenantId', () => {
   });
 
   function post(body: string, signature: string | undefined, tenant = tenantId) {
-    const req = request(testApp.app).post(`/webhooks/stripe/${tenant}`).set('content-type', 'application/json');
+    const req = request(testApp.app)
+      .post(`/webhooks/stripe/${tenant}`)
+      .set('content-type', 'application/json');
     if (signature !== undefined) req.set('stripe-signature', signature);
     return req.send(body);
   }
@@ -69,7 +71,10 @@ describe('POST /webhooks/stripe/:tenantId', () => {
 
   it('rejects a stale timestamp', async () => {
     const body = JSON.stringify(customerCreatedEvent());
-    const response = await post(body, stripeSignature(body, secret, nowSeconds - config.STRIPE_WEBHOOK_TOLERANCE_SECONDS - 1));
+    const response = await post(
+      body,
+      stripeSignature(body, secret, nowSeconds - config.STRIPE_WEBHOOK_TOLERANCE_SECONDS - 1),
+    );
     expect(response.status).toBe(400);
     expect(response.body.error.code).toBe('stale_signature');
     expect(response.body.error.message).toMatch(/more than 300 s old/);
@@ -148,7 +153,13 @@ describe('POST /webhooks/stripe/:tenantId', () => {
 
   it('accepts both secrets during a rotation, then only the new one', async () => {
     const rotatedSecret = 'whsec_test_rotated_secret';
-    await addWebhookSecret(database.db, testApp.box, tenantId, rotatedSecret, new Date(now.getTime() + 3_600_000));
+    await addWebhookSecret(
+      database.db,
+      testApp.box,
+      tenantId,
+      rotatedSecret,
+      new Date(now.getTime() + 3_600_000),
+    );
     const oldBody = JSON.stringify(customerCreatedEvent());
     const newBody = JSON.stringify(customerCreatedEvent());
     expect((await post(oldBody, stripeSignature(oldBody, secret, nowSeconds))).status).toBe(200);

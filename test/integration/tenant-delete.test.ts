@@ -56,17 +56,33 @@ describe('tenant disconnect and delete', () => {
     });
     const customer = await database.db
       .insertInto('customers')
-      .values({ tenant_id: created.tenantId, stripe_customer_id: `cus_${portalId}`, name: 'Doomed', currency: 'usd' })
+      .values({
+        tenant_id: created.tenantId,
+        stripe_customer_id: `cus_${portalId}`,
+        name: 'Doomed',
+        currency: 'usd',
+      })
       .returning('id')
       .executeTakeFirstOrThrow();
     await database.db
       .insertInto('crm_links')
-      .values({ tenant_id: created.tenantId, customer_id: customer.id, provider: 'hubspot', record_id: '1', matched_by: 'manual' })
+      .values({
+        tenant_id: created.tenantId,
+        customer_id: customer.id,
+        provider: 'hubspot',
+        record_id: '1',
+        matched_by: 'manual',
+      })
       .execute();
     await markCrmDirty(database.db, created.tenantId, [customer.id], 'hubspot', now);
     await database.db
       .insertInto('audit_log')
-      .values({ tenant_id: created.tenantId, actor: 'test', action: 'test.seeded', details: JSON.stringify({}) })
+      .values({
+        tenant_id: created.tenantId,
+        actor: 'test',
+        action: 'test.seeded',
+        details: JSON.stringify({}),
+      })
       .execute();
     return { tenantId: created.tenantId, customerId: customer.id };
   }
@@ -100,7 +116,11 @@ describe('tenant disconnect and delete', () => {
     expect(connection.access_token_sealed).toBe('');
     expect(connection.refresh_token_sealed).toBeNull();
     expect(await queues.crmSync.getJob(`hubspot-flush-${tenantId}`)).toBeUndefined();
-    const audit = await database.db.selectFrom('audit_log').select('action').where('tenant_id', '=', tenantId).execute();
+    const audit = await database.db
+      .selectFrom('audit_log')
+      .select('action')
+      .where('tenant_id', '=', tenantId)
+      .execute();
     expect(audit.map((entry) => entry.action)).toContain('hubspot.disconnected');
     const runtime = { config, db: database.db, box, metrics: new Metrics(), log } as unknown as Runtime;
     await expect(runCrmFlush(runtime, tenantId, () => now, {} as never)).resolves.toBeNull();
@@ -131,7 +151,11 @@ describe('tenant disconnect and delete', () => {
 
     await expect(main(['tenant', 'delete', '--tenant', tenantId])).rejects.toThrow('add --confirm');
 
-    const tenant = await database.db.selectFrom('tenants').select('id').where('id', '=', tenantId).executeTakeFirst();
+    const tenant = await database.db
+      .selectFrom('tenants')
+      .select('id')
+      .where('id', '=', tenantId)
+      .executeTakeFirst();
     expect(tenant?.id).toBe(tenantId);
   });
 
@@ -150,7 +174,11 @@ describe('tenant disconnect and delete', () => {
     expect(printed.audit_log).toBe(before.audit_log);
     const after = await rowsFor(tenantId);
     for (const [table, count] of Object.entries(after)) expect([table, count]).toEqual([table, 0]);
-    const tenant = await database.db.selectFrom('tenants').select('id').where('id', '=', tenantId).executeTakeFirst();
+    const tenant = await database.db
+      .selectFrom('tenants')
+      .select('id')
+      .where('id', '=', tenantId)
+      .executeTakeFirst();
     expect(tenant).toBeUndefined();
     expect((await rowsFor(other.tenantId)).customers).toBe(1);
   });

@@ -18,7 +18,11 @@ export interface TestApp {
 }
 
 /** The real express app on a test database; `redisUrl` may point at a closed port to simulate an outage. */
-export function buildTestApp(db: Db, config: Config, options: { redisUrl?: string; now?: () => Date } = {}): TestApp {
+export function buildTestApp(
+  db: Db,
+  config: Config,
+  options: { redisUrl?: string; now?: () => Date } = {},
+): TestApp {
   const redisUrl = options.redisUrl ?? config.REDIS_URL;
   const queues = new Queues(redisOptions(redisUrl, 'producer'), config.QUEUE_PREFIX);
   const redis = new Redis(redisOptions(redisUrl, 'producer'));

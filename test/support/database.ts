@@ -23,11 +23,12 @@ async function withAdmin<T>(work: (client: Client) => Promise<T>): Promise<T> {
   }
 }
 
-/** The template's name carries a hash of the migrations, so a changed migration gets a new template. */
+/** Returns the template's name, which contains a hash of the migrations, so a changed migration gets a new template. */
 export function templateName(): string {
   const folder = migrationsFolder();
   const hash = createHash('sha256');
-  for (const file of readdirSync(folder).sort()) hash.update(file).update(readFileSync(path.join(folder, file)));
+  for (const file of readdirSync(folder).sort())
+    hash.update(file).update(readFileSync(path.join(folder, file)));
   return `csm_test_tpl_${hash.digest('hex').slice(0, 12)}`;
 }
 
@@ -71,7 +72,7 @@ export interface TestDatabase {
   drop(): Promise<void>;
 }
 
-/** A fresh, migrated database for one test file, copied from the template. */
+/** Creates a fresh, migrated database for one test file, copied from the template. */
 export async function createTestDatabase(): Promise<TestDatabase> {
   const name = `csm_test_f_${Math.floor(Date.now() / 1000)}_${randomBytes(4).toString('hex')}`;
   await withAdmin((client) => client.query(`CREATE DATABASE "${name}" TEMPLATE "${templateName()}"`));

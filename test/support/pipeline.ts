@@ -35,7 +35,12 @@ async function queuedJobs(queues: Queues, slackPosts: boolean): Promise<Record<s
   const crm = await queues.crmSync.getJobCounts('waiting', 'delayed', 'active');
   if (!slackPosts) return crm;
   const slack = await queues.slackPosts.getJobCounts('waiting', 'delayed', 'active');
-  return { ...crm, slackWaiting: slack.waiting ?? 0, slackDelayed: slack.delayed ?? 0, slackActive: slack.active ?? 0 };
+  return {
+    ...crm,
+    slackWaiting: slack.waiting ?? 0,
+    slackDelayed: slack.delayed ?? 0,
+    slackActive: slack.active ?? 0,
+  };
 }
 
 async function unpostedAlerts(db: Db) {
@@ -52,7 +57,8 @@ async function unpostedAlerts(db: Db) {
  * `slackPosts` until Slack shows every alert's latest version. A number is the timeout in ms.
  */
 export async function waitForIdle(db: Db, queues: Queues, options: number | IdleOptions = {}): Promise<void> {
-  const { timeoutMs = 15_000, slackPosts = false } = typeof options === 'number' ? { timeoutMs: options } : options;
+  const { timeoutMs = 15_000, slackPosts = false } =
+    typeof options === 'number' ? { timeoutMs: options } : options;
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const counts = await queuedJobs(queues, slackPosts);
@@ -62,8 +68,16 @@ export async function waitForIdle(db: Db, queues: Queues, options: number | Idle
     if (Date.now() > deadline) {
       const pending = {
         events: await db.selectFrom('stripe_events').select('id').where('processed_at', 'is', null).execute(),
-        dirty: await db.selectFrom('crm_sync_state').selectAll().where('dirty_since', 'is not', null).execute(),
-        activities: await db.selectFrom('crm_activities').selectAll().where('status', '=', 'pending').execute(),
+        dirty: await db
+          .selectFrom('crm_sync_state')
+          .selectAll()
+          .where('dirty_since', 'is not', null)
+          .execute(),
+        activities: await db
+          .selectFrom('crm_activities')
+          .selectAll()
+          .where('status', '=', 'pending')
+          .execute(),
         unposted,
       };
       throw new Error(`pipeline still busy after ${timeoutMs} ms: ${JSON.stringify({ counts, pending })}`);

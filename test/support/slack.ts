@@ -28,7 +28,12 @@ export function blockActionsPayload(click: ButtonClick) {
     token: 'unused-verification-token',
     trigger_id: '1.2.3',
     response_url: click.responseUrl,
-    container: { type: 'message', message_ts: click.messageTs, channel_id: click.channelId, is_ephemeral: false },
+    container: {
+      type: 'message',
+      message_ts: click.messageTs,
+      channel_id: click.channelId,
+      is_ephemeral: false,
+    },
     channel: { id: click.channelId, name: 'payment-alerts' },
     message: { type: 'message', ts: click.messageTs, text: 'Payment failed' },
     actions: [

@@ -19,7 +19,13 @@ export function customerCreatedEvent(overrides: Record<string, unknown> = {}): R
     request: { id: null, idempotency_key: null },
     type: 'customer.created',
     data: {
-      object: { id: `cus_test_${counter}`, object: 'customer', email: 'billing@acme.example', name: 'Acme', currency: 'usd' },
+      object: {
+        id: `cus_test_${counter}`,
+        object: 'customer',
+        email: 'billing@acme.example',
+        name: 'Acme',
+        currency: 'usd',
+      },
     },
     ...overrides,
   };

@@ -102,7 +102,11 @@ describe('decideActivities', () => {
     ],
     [
       'paid first time',
-      facts({ eventType: 'invoice.paid', invoice: invoice({ status: 'paid', amountPaid: 12000 }), failedAttempts: 0 }),
+      facts({
+        eventType: 'invoice.paid',
+        invoice: invoice({ status: 'paid', amountPaid: 12000 }),
+        failedAttempts: 0,
+      }),
       [],
     ],
     [

@@ -23,13 +23,22 @@ describe('renderAlertMessage', () => {
 
   it('has a plain header', () => {
     const message = renderAlertMessage(content(), '9');
-    expect(message.blocks[0]).toEqual({ type: 'header', text: { type: 'plain_text', text: 'Payment failed — Acme & Co' } });
+    expect(message.blocks[0]).toEqual({
+      type: 'header',
+      text: { type: 'plain_text', text: 'Payment failed — Acme & Co' },
+    });
     expect(message.text).toBe('Payment failed — Acme & Co');
   });
 
   it('offers the four actions and the CRM link', () => {
     const ids = buttons(renderAlertMessage(content(), '9').blocks).map((element) => element.action_id);
-    expect(ids).toEqual(['retry_payment', 'send_card_update_link', 'pause_dunning_7d', 'claim', 'open_in_hubspot']);
+    expect(ids).toEqual([
+      'retry_payment',
+      'send_card_update_link',
+      'pause_dunning_7d',
+      'claim',
+      'open_in_hubspot',
+    ]);
   });
 
   it('puts alert and invoice in values', () => {
@@ -53,7 +62,9 @@ describe('renderAlertMessage', () => {
   });
 
   it('names a soft decline', () => {
-    expect(allText(renderAlertMessage(content(), '9').blocks)).toContain('Insufficient funds. Soft decline: a retry may succeed.');
+    expect(allText(renderAlertMessage(content(), '9').blocks)).toContain(
+      'Insufficient funds. Soft decline: a retry may succeed.',
+    );
   });
 
   it.each([
@@ -61,7 +72,13 @@ describe('renderAlertMessage', () => {
     ['kwd', 12345, 'KWD 12.345'],
     ['usd', 120000, '$1,200.00'],
   ])('formats %s amounts', (currency, amountMinor, expected) => {
-    const invoice = { stripeInvoiceId: 'in_1', amountRemainingMinor: amountMinor, currency, attemptCount: 1, nextPaymentAttempt: null };
+    const invoice = {
+      stripeInvoiceId: 'in_1',
+      amountRemainingMinor: amountMinor,
+      currency,
+      attemptCount: 1,
+      nextPaymentAttempt: null,
+    };
     const text = allText(renderAlertMessage(content({ invoice, currency, mrrMinor: 0 }), '9').blocks);
     expect(text.replace(/\u00a0/g, ' ')).toContain(`*Amount due*\\n${expected}`);
   });
@@ -72,10 +89,15 @@ describe('renderAlertMessage', () => {
   });
 
   it('shows health change and dunning', () => {
-    const health = { before: { score: 80, band: 'green' as const }, after: { score: 40, band: 'red' as const } };
+    const health = {
+      before: { score: 80, band: 'green' as const },
+      after: { score: 40, band: 'red' as const },
+    };
     const text = allText(renderAlertMessage(content({ health }), '9').blocks);
     expect(text).toContain('80 (green) → 40 (red)');
-    expect(text).toContain('Attempt 2 failed, next retry <!date^1741867200^{date_short_pretty}|2025-03-13 12:00 UTC>');
+    expect(text).toContain(
+      'Attempt 2 failed, next retry <!date^1741867200^{date_short_pretty}|2025-03-13 12:00 UTC>',
+    );
   });
 
   it('says when retries stopped', () => {
@@ -110,11 +132,19 @@ describe('renderAlertMessage', () => {
   });
 
   it('describes an expiring card', () => {
-    const expiring = content({ rule: 'cardExpiring', invoice: undefined, decline: undefined,
-      card: { brand: 'mastercard', last4: '5555', expMonth: 3, expYear: 2025 } });
+    const expiring = content({
+      rule: 'cardExpiring',
+      invoice: undefined,
+      decline: undefined,
+      card: { brand: 'mastercard', last4: '5555', expMonth: 3, expYear: 2025 },
+    });
     const { blocks } = renderAlertMessage(expiring, '9');
     expect(allText(blocks)).toContain('Mastercard •••• 5555 expires at the end of 03/2025');
-    expect(buttons(blocks).map((element) => element.action_id)).toEqual(['send_card_update_link', 'claim', 'open_in_hubspot']);
+    expect(buttons(blocks).map((element) => element.action_id)).toEqual([
+      'send_card_update_link',
+      'claim',
+      'open_in_hubspot',
+    ]);
   });
 });
 
@@ -130,7 +160,10 @@ describe('digestMessage', () => {
   });
 
   it('caps at 45 lines', () => {
-    const alerts = Array.from({ length: 50 }, (_unused, index) => ({ id: String(index), content: content() }));
+    const alerts = Array.from({ length: 50 }, (_unused, index) => ({
+      id: String(index),
+      content: content(),
+    }));
     const { blocks } = digestMessage(alerts);
     expect(blocks).toHaveLength(47);
     expect(allText(blocks)).toContain('5 more alerts not shown');

@@ -1,9 +1,18 @@
-import { closingDecisions, daysUntilCardExpiry, decideAlerts, type DecideAlertsInput } from '../../src/alerts/rules';
+import {
+  closingDecisions,
+  daysUntilCardExpiry,
+  decideAlerts,
+  type DecideAlertsInput,
+} from '../../src/alerts/rules';
 import { parseAlertSettings, type AlertSettingsInput } from '../../src/alerts/settings';
 import type { AlertFacts, HealthPoint, OpenAlert } from '../../src/alerts/types';
 import { content, facts, failedInvoice, now } from './alert-fixtures';
 
-function decide(factOverrides: Partial<AlertFacts>, settings: AlertSettingsInput = {}, extra: Partial<DecideAlertsInput> = {}) {
+function decide(
+  factOverrides: Partial<AlertFacts>,
+  settings: AlertSettingsInput = {},
+  extra: Partial<DecideAlertsInput> = {},
+) {
   return decideAlerts({
     settings: parseAlertSettings(settings),
     event: { type: 'invoice.payment_failed' },
@@ -88,7 +97,11 @@ describe('bandDrop rule', () => {
     ['red to yellow, to yellow', red, yellow, 'yellow', null],
     ['red stays red', red, { score: 20, band: 'red' }, 'yellow', null],
   ] as const)('%s', (_name, before, after, to, episodeKey) => {
-    const decisions = decide({}, { rules: { bandDrop: { to } } }, { healthBefore: before, healthAfter: after });
+    const decisions = decide(
+      {},
+      { rules: { bandDrop: { to } } },
+      { healthBefore: before, healthAfter: after },
+    );
     expect(decisions[0]?.episodeKey ?? null).toBe(episodeKey);
   });
 
@@ -112,7 +125,10 @@ describe('cardExpiring rule', () => {
     ['later year', 30, { ...card, expYear: 2026 }, 'active', null],
     ['canceled customer', 30, card, 'canceled', null],
   ])('%s', (_name, withinDays, defaultCard, subscriptionStatus, episodeKey) => {
-    const decisions = decide({ defaultCard, subscriptionStatus }, { rules: { cardExpiring: { withinDays } } });
+    const decisions = decide(
+      { defaultCard, subscriptionStatus },
+      { rules: { cardExpiring: { withinDays } } },
+    );
     expect(decisions[0]?.episodeKey ?? null).toBe(episodeKey);
   });
 
@@ -148,7 +164,13 @@ describe('expansionSignal rule', () => {
 });
 
 describe('closingDecisions', () => {
-  const openFailure: OpenAlert = { id: '1', channelId: 'C1', rule: 'paymentFailed', episodeKey: 'invoice:in_1', content: content() };
+  const openFailure: OpenAlert = {
+    id: '1',
+    channelId: 'C1',
+    rule: 'paymentFailed',
+    episodeKey: 'invoice:in_1',
+    content: content(),
+  };
 
   it('recovers a paid invoice', () => {
     const [closed] = closingDecisions({
@@ -169,18 +191,49 @@ describe('closingDecisions', () => {
 
   it('recovers a band drop', () => {
     const drop: OpenAlert = {
-      id: '2', channelId: 'C1', rule: 'bandDrop', episodeKey: 'red:2025-03-09',
+      id: '2',
+      channelId: 'C1',
+      rule: 'bandDrop',
+      episodeKey: 'red:2025-03-09',
       content: content({ rule: 'bandDrop', health: { before: green, after: red } }),
     };
-    expect(closingDecisions({ openAlerts: [drop], facts: facts(), healthAfter: yellow, now })).toHaveLength(1);
+    expect(closingDecisions({ openAlerts: [drop], facts: facts(), healthAfter: yellow, now })).toHaveLength(
+      1,
+    );
     expect(closingDecisions({ openAlerts: [drop], facts: facts(), healthAfter: red, now })).toHaveLength(0);
   });
 
   it('recovers a replaced card', () => {
-    const expiring: OpenAlert = { id: '3', channelId: 'C1', rule: 'cardExpiring', episodeKey: 'pm_1:2025-03', content: content({ rule: 'cardExpiring' }) };
-    const newCard = { stripePaymentMethodId: 'pm_2', brand: 'visa', last4: '1111', expMonth: 3, expYear: 2029 };
-    expect(closingDecisions({ openAlerts: [expiring], facts: facts({ defaultCard: newCard }), healthAfter: null, now })).toHaveLength(1);
+    const expiring: OpenAlert = {
+      id: '3',
+      channelId: 'C1',
+      rule: 'cardExpiring',
+      episodeKey: 'pm_1:2025-03',
+      content: content({ rule: 'cardExpiring' }),
+    };
+    const newCard = {
+      stripePaymentMethodId: 'pm_2',
+      brand: 'visa',
+      last4: '1111',
+      expMonth: 3,
+      expYear: 2029,
+    };
+    expect(
+      closingDecisions({
+        openAlerts: [expiring],
+        facts: facts({ defaultCard: newCard }),
+        healthAfter: null,
+        now,
+      }),
+    ).toHaveLength(1);
     const sameCard = { ...newCard, stripePaymentMethodId: 'pm_1', expYear: 2025 };
-    expect(closingDecisions({ openAlerts: [expiring], facts: facts({ defaultCard: sameCard }), healthAfter: null, now })).toHaveLength(0);
+    expect(
+      closingDecisions({
+        openAlerts: [expiring],
+        facts: facts({ defaultCard: sameCard }),
+        healthAfter: null,
+        now,
+      }),
+    ).toHaveLength(0);
   });
 });

@@ -30,7 +30,10 @@ describe('cardPreviewRouter', () => {
     database = await createTestDatabase();
     const box = new SecretBox(config.TOKEN_ENCRYPTION_KEYS, config.TOKEN_ENCRYPTION_KEY_ID);
     const tenant = (name: string) =>
-      createTenant(database.db, box, 'https://csm.example.com', { name, stripeWebhookSecret: 'whsec_test_preview' });
+      createTenant(database.db, box, 'https://csm.example.com', {
+        name,
+        stripeWebhookSecret: 'whsec_test_preview',
+      });
     const first = await tenant('Preview A');
     const second = await tenant('Preview B');
     apiKey = first.apiKey;
@@ -61,7 +64,9 @@ describe('cardPreviewRouter', () => {
   });
 
   it('renders the page for a customer', async () => {
-    const response = await request(app).get('/cards/preview/cus_Preview1').set('Authorization', `Bearer ${apiKey}`);
+    const response = await request(app)
+      .get('/cards/preview/cus_Preview1')
+      .set('Authorization', `Bearer ${apiKey}`);
     expect(response.status).toBe(200);
     expect(response.headers['content-type']).toMatch(/^text\/html/);
     expect(response.headers['content-security-policy']).toContain("default-src 'none'");
@@ -81,13 +86,15 @@ describe('cardPreviewRouter', () => {
   });
 
   it('returns 404 for an unknown customer', async () => {
-    const response = await request(app).get('/cards/preview/cus_Unknown').set('Authorization', `Bearer ${apiKey}`);
+    const response = await request(app)
+      .get('/cards/preview/cus_Unknown')
+      .set('Authorization', `Bearer ${apiKey}`);
     expect(response.status).toBe(404);
     expect(response.body.error.code).toBe('customer_not_found');
     expect(response.body.error.message).toContain('cus_Unknown');
   });
 
-  it('hides other tenants\' customers', async () => {
+  it("hides other tenants' customers", async () => {
     const response = await request(app)
       .get('/cards/preview/cus_Preview1')
       .set('Authorization', `Bearer ${otherApiKey}`);

@@ -10,7 +10,13 @@ function linkedView(currency = 'usd', overrides: Partial<LinkedCardView> = {}): 
   return {
     state: 'linked',
     customer: { stripeCustomerId: 'cus_Q1w2E3r4', name: 'Northwind Traders' },
-    health: { score: 42, band: 'red', changeSince30Days: -18, trend: 'down', topReasons: ['2 failed payments'] },
+    health: {
+      score: 42,
+      band: 'red',
+      changeSince30Days: -18,
+      trend: 'down',
+      topReasons: ['2 failed payments'],
+    },
     subscriptionStatus: 'past_due',
     mrr: moneyView(125000, currency),
     openAmount: moneyView(250000, currency),
@@ -99,8 +105,15 @@ describe('renderCardPage', () => {
 
   it('shows attempts with decline words', () => {
     const base = linkedView();
-    const hard = { ...base.recentAttempts[0]!, declineText: 'Card reported stolen', declineKind: 'hard' as const };
-    const html = renderCardPage({ ...base, recentAttempts: [...base.recentAttempts, hard] }, { title: 'Card' });
+    const hard = {
+      ...base.recentAttempts[0]!,
+      declineText: 'Card reported stolen',
+      declineKind: 'hard' as const,
+    };
+    const html = renderCardPage(
+      { ...base, recentAttempts: [...base.recentAttempts, hard] },
+      { title: 'Card' },
+    );
     expect(html).toContain('Insufficient funds');
     expect(html).toContain('Card reported stolen <span class="tag tag-red">Hard decline</span>');
     expect(html).toContain('Oct 28, 2026, 09:15 UTC');

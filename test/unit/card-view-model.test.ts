@@ -106,7 +106,12 @@ function input(overrides: Partial<CardViewInput> = {}): CardViewInput {
   return {
     ledger: ledger(),
     health,
-    trendSince30Days: { delta: -30, score: 42, baselineScore: 72, baselineAt: new Date('2026-02-10T00:00:00Z') },
+    trendSince30Days: {
+      delta: -30,
+      score: 42,
+      baselineScore: 72,
+      baselineAt: new Date('2026-02-10T00:00:00Z'),
+    },
     pendingActions: [],
     dunningPausedUntil: null,
     now,
@@ -151,7 +156,10 @@ describe('buildCardView', () => {
   });
 
   it('overdue excludes invoices not yet due', () => {
-    const openInvoices = [invoice(), invoice({ stripeInvoiceId: 'in_2', amountRemaining: 1000, daysOverdue: 0 })];
+    const openInvoices = [
+      invoice(),
+      invoice({ stripeInvoiceId: 'in_2', amountRemaining: 1000, daysOverdue: 0 }),
+    ];
     const view = buildCardView(input({ ledger: ledger({ openInvoices }) }));
     expect(view.openAmount?.amountMinor).toBe(126_000);
     expect(view.overdueAmount?.amountMinor).toBe(125_000);
@@ -167,7 +175,9 @@ describe('buildCardView', () => {
   it('JPY and KWD amounts', () => {
     const customer = { ...ledger().customer, currency: 'jpy' };
     const jpy = buildCardView(
-      input({ ledger: ledger({ customer, openInvoices: [invoice({ currency: 'jpy', amountRemaining: 5000 })] }) }),
+      input({
+        ledger: ledger({ customer, openInvoices: [invoice({ currency: 'jpy', amountRemaining: 5000 })] }),
+      }),
     );
     expect(jpy.openAmount?.formatted).toBe('¥5,000');
     const kwdCustomer = { ...ledger().customer, currency: 'kwd' };
@@ -209,9 +219,24 @@ describe('dunning stage', () => {
   const cases: [string, Partial<CardViewInput>, string, string | null][] = [
     ['retrying', {}, 'retrying', '2026-03-17T00:00:00.000Z'],
     ['none without owed invoice', { ledger: ledger({ openInvoices: [] }) }, 'none', null],
-    ['none without next attempt', { ledger: ledger({ openInvoices: [invoice({ nextPaymentAttempt: null })] }) }, 'none', null],
-    ['paused', { dunningPausedUntil: new Date('2026-03-20T00:00:00Z') }, 'paused', '2026-03-17T00:00:00.000Z'],
-    ['pause in the past', { dunningPausedUntil: new Date('2026-03-01T00:00:00Z') }, 'retrying', '2026-03-17T00:00:00.000Z'],
+    [
+      'none without next attempt',
+      { ledger: ledger({ openInvoices: [invoice({ nextPaymentAttempt: null })] }) },
+      'none',
+      null,
+    ],
+    [
+      'paused',
+      { dunningPausedUntil: new Date('2026-03-20T00:00:00Z') },
+      'paused',
+      '2026-03-17T00:00:00.000Z',
+    ],
+    [
+      'pause in the past',
+      { dunningPausedUntil: new Date('2026-03-01T00:00:00Z') },
+      'retrying',
+      '2026-03-17T00:00:00.000Z',
+    ],
     [
       'exhausted by uncollectible invoice',
       { ledger: ledger({ openInvoices: [invoice({ status: 'uncollectible', nextPaymentAttempt: null })] }) },
@@ -255,7 +280,12 @@ describe('card action rules', () => {
   const retryCases: Case[] = [
     ['enabled with open invoice', {}, true, null],
     ['disabled without open invoice', { ledger: ledger({ openInvoices: [] }) }, false, /No open invoice/],
-    ['disabled after hard decline', { ledger: ledger({ recentPaymentAttempts: [hardDecline] }) }, false, /stolen/],
+    [
+      'disabled after hard decline',
+      { ledger: ledger({ recentPaymentAttempts: [hardDecline] }) },
+      false,
+      /stolen/,
+    ],
     ['disabled while retry queued', { pendingActions: [pendingRetry] }, false, /already queued/],
     [
       'enabled after a new attempt',
@@ -286,7 +316,12 @@ describe('card action rules', () => {
 
   const pauseCases: Case[] = [
     ['enabled while retrying', {}, true, null],
-    ['disabled when paused', { dunningPausedUntil: pausedUntil }, false, /already paused until 2026-03-20 00:00/],
+    [
+      'disabled when paused',
+      { dunningPausedUntil: pausedUntil },
+      false,
+      /already paused until 2026-03-20 00:00/,
+    ],
     ['disabled without owed invoice', { ledger: ledger({ openInvoices: [] }) }, false, /No unpaid invoice/],
     [
       'disabled when exhausted',
@@ -311,7 +346,12 @@ describe('card action rules', () => {
   const resumeCases: Case[] = [
     ['disabled when not paused', {}, false, /not paused/],
     ['enabled when paused', { dunningPausedUntil: pausedUntil }, true, null],
-    ['disabled after the pause ended', { dunningPausedUntil: new Date('2026-03-01T00:00:00Z') }, false, /not paused/],
+    [
+      'disabled after the pause ended',
+      { dunningPausedUntil: new Date('2026-03-01T00:00:00Z') },
+      false,
+      /not paused/,
+    ],
     [
       'disabled while resume queued',
       {

@@ -13,7 +13,12 @@ describe('loadConfig', () => {
   it('lists every problem at once', () => {
     let thrown: unknown;
     try {
-      loadConfig({ PORT: 'eighty', TOKEN_ENCRYPTION_KEYS: 'k1:short', TOKEN_ENCRYPTION_KEY_ID: 'k2', REDIS_URL: 'nope' });
+      loadConfig({
+        PORT: 'eighty',
+        TOKEN_ENCRYPTION_KEYS: 'k1:short',
+        TOKEN_ENCRYPTION_KEY_ID: 'k2',
+        REDIS_URL: 'nope',
+      });
     } catch (error) {
       thrown = error;
     }
@@ -35,9 +40,9 @@ describe('loadConfig secrets and empty values', () => {
   const key = Buffer.alloc(32, 7).toString('base64');
 
   it('hides secret values in errors', () => {
-    expect(() => loadConfig({ TOKEN_ENCRYPTION_KEYS: `k0:short,k1:${key}`, TOKEN_ENCRYPTION_KEY_ID: 'k1' })).toThrow(
-      /TOKEN_ENCRYPTION_KEYS: .*\(got "\[hidden\]"\)/,
-    );
+    expect(() =>
+      loadConfig({ TOKEN_ENCRYPTION_KEYS: `k0:short,k1:${key}`, TOKEN_ENCRYPTION_KEY_ID: 'k1' }),
+    ).toThrow(/TOKEN_ENCRYPTION_KEYS: .*\(got "\[hidden\]"\)/);
     let message = '';
     try {
       loadConfig({ TOKEN_ENCRYPTION_KEYS: `k0:short,k1:${key}`, TOKEN_ENCRYPTION_KEY_ID: 'k1' });
@@ -59,7 +64,11 @@ describe('loadConfig secrets and empty values', () => {
   });
 
   it('treats an empty variable as unset', () => {
-    const config = loadConfig({ PORT: '', TOKEN_ENCRYPTION_KEYS: `k1:${key}`, TOKEN_ENCRYPTION_KEY_ID: 'k1' });
+    const config = loadConfig({
+      PORT: '',
+      TOKEN_ENCRYPTION_KEYS: `k1:${key}`,
+      TOKEN_ENCRYPTION_KEY_ID: 'k1',
+    });
     expect(config.PORT).toBe(3000);
   });
 });

@@ -14,7 +14,13 @@ describe('SecretBox', () => {
 
   it('opens values sealed with a rotated-out key', () => {
     const sealed = new SecretBox(new Map([['a', oldKey]]), 'a').seal('token-1');
-    const rotated = new SecretBox(new Map([['a', oldKey], ['b', newKey]]), 'b');
+    const rotated = new SecretBox(
+      new Map([
+        ['a', oldKey],
+        ['b', newKey],
+      ]),
+      'b',
+    );
     expect(rotated.open(sealed)).toBe('token-1');
     expect(rotated.seal('token-2').split(':')[1]).toBe('b');
   });
@@ -29,6 +35,8 @@ describe('SecretBox', () => {
   it('names a missing key id', () => {
     const sealed = new SecretBox(new Map([['a', oldKey]]), 'a').seal('x');
     const other = new SecretBox(new Map([['b', newKey]]), 'b');
-    expect(() => other.open(sealed)).toThrow('Sealed value uses key "a", which is not in TOKEN_ENCRYPTION_KEYS');
+    expect(() => other.open(sealed)).toThrow(
+      'Sealed value uses key "a", which is not in TOKEN_ENCRYPTION_KEYS',
+    );
   });
 });

@@ -34,7 +34,10 @@ describe('describeDecline', () => {
   });
 
   it('do_not_try_again advice makes soft hard', () => {
-    const description = describeDecline({ declineCode: 'insufficient_funds', adviceCode: 'do_not_try_again' });
+    const description = describeDecline({
+      declineCode: 'insufficient_funds',
+      adviceCode: 'do_not_try_again',
+    });
     expect(description.kind).toBe('hard');
     expect(description.text).toBe('Insufficient funds (the bank says not to retry this card)');
   });
@@ -46,7 +49,9 @@ describe('describeDecline', () => {
   it('advice sets the kind of an unknown code', () => {
     const description = describeDecline({ declineCode: 'brand_new_code', adviceCode: 'try_again_later' });
     expect(description.kind).toBe('soft');
-    expect(description.text).toBe('Payment declined (code brand_new_code) (the bank suggests retrying later)');
+    expect(description.text).toBe(
+      'Payment declined (code brand_new_code) (the bank suggests retrying later)',
+    );
   });
 
   it('confirm_card_data advice text', () => {
@@ -61,7 +66,10 @@ describe('describeDecline', () => {
   });
 
   it('unknown code without message names the code', () => {
-    expect(describeDecline({ declineCode: 'xyz' })).toEqual({ text: 'Payment declined (code xyz)', kind: 'unknown' });
+    expect(describeDecline({ declineCode: 'xyz' })).toEqual({
+      text: 'Payment declined (code xyz)',
+      kind: 'unknown',
+    });
   });
 
   it('nothing known gives a generic text', () => {

@@ -1,11 +1,15 @@
-import { declineProfiles, findDeclineProfile, networkAdviceCode, type CardBrand } from '../../scripts/demo/declines';
+import {
+  declineProfiles,
+  findDeclineProfile,
+  networkAdviceCode,
+  type CardBrand,
+} from '../../scripts/demo/declines';
 import { customerOfEvent as customerOf } from '../../scripts/demo/deliveries';
 import { generateDemoEvents } from '../../scripts/demo/generate-events';
 import { demoStories, type DemoStream, type StripeEvent, type StripeObject } from '../../scripts/demo/types';
 
 const now = new Date('2026-05-20T12:00:00Z');
 const nowSeconds = Math.floor(now.getTime() / 1000);
-
 
 function record(value: unknown): Record<string, unknown> {
   return value as Record<string, unknown>;
@@ -153,7 +157,9 @@ describe('generateDemoEvents', () => {
     });
 
     it('carries each customer API version', () => {
-      const versions = new Map(stream.customers.map((customer) => [customer.stripeCustomerId, customer.apiVersion]));
+      const versions = new Map(
+        stream.customers.map((customer) => [customer.stripeCustomerId, customer.apiVersion]),
+      );
       for (const event of stream.events) {
         expect(event.api_version).toBe(versions.get(customerOf(event) ?? ''));
       }
@@ -245,7 +251,8 @@ describe('generateDemoEvents', () => {
     it('snapshots the status of each event type', () => {
       for (const event of invoiceEvents()) {
         const expected = statusByType[event.type];
-        if (expected) expect(`${event.type}:${String(event.data.object.status)}`).toBe(`${event.type}:${expected}`);
+        if (expected)
+          expect(`${event.type}:${String(event.data.object.status)}`).toBe(`${event.type}:${expected}`);
       }
     });
 
@@ -263,7 +270,9 @@ describe('generateDemoEvents', () => {
     it('bills unit amount times quantity', () => {
       for (const event of invoiceEvents()) {
         const line = record(record(event.data.object.lines).data as unknown[])[0] as Record<string, unknown>;
-        const unitAmount = Number(record(line.pricing ?? {}).unit_amount_decimal ?? record(line.price).unit_amount);
+        const unitAmount = Number(
+          record(line.pricing ?? {}).unit_amount_decimal ?? record(line.price).unit_amount,
+        );
         expect(event.data.object.amount_due).toBe(unitAmount * (line.quantity as number));
       }
     });
@@ -305,7 +314,9 @@ describe('generateDemoEvents', () => {
     }
 
     it('puts basil periods on items', () => {
-      for (const event of subscriptionEvents().filter((candidate) => candidate.api_version.endsWith('.basil'))) {
+      for (const event of subscriptionEvents().filter((candidate) =>
+        candidate.api_version.endsWith('.basil'),
+      )) {
         const item = (record(event.data.object.items).data as Record<string, unknown>[])[0]!;
         expect(typeof item.current_period_end).toBe('number');
         expect(event.data.object).not.toHaveProperty('current_period_end');
@@ -313,7 +324,9 @@ describe('generateDemoEvents', () => {
     });
 
     it('puts 2020-08-27 periods on the subscription', () => {
-      for (const event of subscriptionEvents().filter((candidate) => candidate.api_version === '2020-08-27')) {
+      for (const event of subscriptionEvents().filter(
+        (candidate) => candidate.api_version === '2020-08-27',
+      )) {
         expect(typeof event.data.object.current_period_end).toBe('number');
       }
     });
@@ -329,7 +342,9 @@ describe('generateDemoEvents', () => {
 
   describe('declines', () => {
     function failedCharges(): StripeObject[] {
-      return stream.events.filter((event) => event.type === 'charge.failed').map((event) => event.data.object);
+      return stream.events
+        .filter((event) => event.type === 'charge.failed')
+        .map((event) => event.data.object);
     }
 
     it('uses decline codes from the table', () => {
@@ -434,7 +449,9 @@ describe('generateDemoEvents', () => {
 
     it('gives other customers cards valid past next month', () => {
       const limit = Date.UTC(now.getUTCFullYear(), now.getUTCMonth() + 2, 1);
-      for (const customer of stream.customers.filter((candidate) => candidate.expectedStory !== 'card_expiring')) {
+      for (const customer of stream.customers.filter(
+        (candidate) => candidate.expectedStory !== 'card_expiring',
+      )) {
         const view = viewOf(stream, customer.stripeCustomerId);
         const defaultId = record(view.customer?.invoice_settings).default_payment_method as string;
         const card = record(view.paymentMethods.get(defaultId)?.card);

@@ -58,7 +58,9 @@ describe('scoreHealth', () => {
   it('failed payment reason names the decline', () => {
     const lastFailedDecline = { declineCode: 'insufficient_funds', failureCode: 'card_declined' };
     const result = scoreHealth(facts({ failedPaymentsLast30Days: 1, lastFailedDecline }), now);
-    expect(result.reasons).toEqual(['1 failed payment in the last 30 days, last decline: Insufficient funds']);
+    expect(result.reasons).toEqual([
+      '1 failed payment in the last 30 days, last decline: Insufficient funds',
+    ]);
   });
 
   it('invoice 18 days overdue', () => {
@@ -81,12 +83,19 @@ describe('scoreHealth', () => {
   it('overdue above MRR costs extra', () => {
     const result = scoreHealth(facts({ oldestUnpaidDueDate: daysAgo(5), overdueAmountMinor: 25_000 }), now);
     expect(pointsOf(result, 'overdue_invoices')).toBe(8);
-    expect(result.reasons).toEqual(['invoice 5 days overdue, overdue total $250.00 exceeds one month of MRR']);
+    expect(result.reasons).toEqual([
+      'invoice 5 days overdue, overdue total $250.00 exceeds one month of MRR',
+    ]);
   });
 
   it('overdue without MRR counts days only', () => {
     const result = scoreHealth(
-      facts({ oldestUnpaidDueDate: daysAgo(5), overdueAmountMinor: 25_000, mrrMinor: 0, subscriptionStatus: 'none' }),
+      facts({
+        oldestUnpaidDueDate: daysAgo(5),
+        overdueAmountMinor: 25_000,
+        mrrMinor: 0,
+        subscriptionStatus: 'none',
+      }),
       now,
     );
     expect(pointsOf(result, 'overdue_invoices')).toBe(18);
@@ -213,7 +222,11 @@ describe('scoreHealth', () => {
     [10, 51, 'yellow'],
   ] as const)('boundary: 1 failure, canceled, %i days overdue is %i', (days, score, band) => {
     const result = scoreHealth(
-      facts({ failedPaymentsLast30Days: 1, subscriptionStatus: 'canceled', oldestUnpaidDueDate: daysAgo(days) }),
+      facts({
+        failedPaymentsLast30Days: 1,
+        subscriptionStatus: 'canceled',
+        oldestUnpaidDueDate: daysAgo(days),
+      }),
       now,
     );
     expect(result.score).toBe(score);
@@ -224,7 +237,10 @@ describe('scoreHealth', () => {
     [3, 75, 'yellow'],
     [2, 76, 'green'],
   ] as const)('boundary: past due, %i days overdue is %i', (days, score, band) => {
-    const result = scoreHealth(facts({ subscriptionStatus: 'past_due', oldestUnpaidDueDate: daysAgo(days) }), now);
+    const result = scoreHealth(
+      facts({ subscriptionStatus: 'past_due', oldestUnpaidDueDate: daysAgo(days) }),
+      now,
+    );
     expect(result.score).toBe(score);
     expect(result.band).toBe(band);
   });
@@ -272,7 +288,10 @@ describe('scoreHealth', () => {
   });
 
   it('reasons tie in factor order', () => {
-    const result = scoreHealth(facts({ subscriptionStatus: 'canceled', oldestUnpaidDueDate: daysAgo(13) }), now);
+    const result = scoreHealth(
+      facts({ subscriptionStatus: 'canceled', oldestUnpaidDueDate: daysAgo(13) }),
+      now,
+    );
     expect(result.reasons).toEqual(['invoice 13 days overdue', 'subscription canceled']);
   });
 

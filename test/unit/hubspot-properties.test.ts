@@ -135,8 +135,16 @@ describe('derivePaymentStatus', () => {
   it.each<[string, Partial<CustomerSyncView>, string]>([
     ['healthy', {}, 'current'],
     ['overdue invoice', { overdueAmountMinor: 100, oldestUnpaidDays: 3 }, 'overdue'],
-    ['past due before overdue', { overdueAmountMinor: 100, oldestUnpaidDays: 3, subscriptionStatus: 'past_due' }, 'past_due'],
-    ['canceled with money owed', { overdueAmountMinor: 100, oldestUnpaidDays: 40, subscriptionStatus: 'canceled' }, 'canceled'],
+    [
+      'past due before overdue',
+      { overdueAmountMinor: 100, oldestUnpaidDays: 3, subscriptionStatus: 'past_due' },
+      'past_due',
+    ],
+    [
+      'canceled with money owed',
+      { overdueAmountMinor: 100, oldestUnpaidDays: 40, subscriptionStatus: 'canceled' },
+      'canceled',
+    ],
     ['past due subscription', { subscriptionStatus: 'past_due', lastAttemptFailed: true }, 'past_due'],
     ['unpaid subscription', { subscriptionStatus: 'unpaid' }, 'past_due'],
     ['failed attempt', { lastAttemptFailed: true }, 'payment_failed'],

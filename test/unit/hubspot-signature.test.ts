@@ -15,14 +15,28 @@ const body = '{"companyId":"123","action":"retry_payment"}';
 
 function sign(overrides: { method?: string; url?: string; body?: string; timestamp?: string } = {}): string {
   return computeHubSpotSignatureV3(
-    { method: overrides.method ?? 'POST', url: overrides.url ?? url, body: overrides.body ?? body, timestamp: overrides.timestamp ?? timestamp },
+    {
+      method: overrides.method ?? 'POST',
+      url: overrides.url ?? url,
+      body: overrides.body ?? body,
+      timestamp: overrides.timestamp ?? timestamp,
+    },
     secret,
   );
 }
 
-function verify(signature: string | undefined, overrides: { body?: string; timestamp?: string; url?: string } = {}) {
+function verify(
+  signature: string | undefined,
+  overrides: { body?: string; timestamp?: string; url?: string } = {},
+) {
   verifyHubSpotSignatureV3(
-    { method: 'POST', url: overrides.url ?? url, body: overrides.body ?? body, signature, timestamp: overrides.timestamp ?? timestamp },
+    {
+      method: 'POST',
+      url: overrides.url ?? url,
+      body: overrides.body ?? body,
+      signature,
+      timestamp: overrides.timestamp ?? timestamp,
+    },
     secret,
     now,
   );
@@ -67,7 +81,9 @@ describe('decodeSignedUri', () => {
 
 describe('publicRequestUrl', () => {
   it('joins base and original URL', () => {
-    expect(publicRequestUrl('https://csm.example.com/', '/cards/x?a=1')).toBe('https://csm.example.com/cards/x?a=1');
+    expect(publicRequestUrl('https://csm.example.com/', '/cards/x?a=1')).toBe(
+      'https://csm.example.com/cards/x?a=1',
+    );
   });
 
   it('keeps a base path prefix', () => {
@@ -81,11 +97,15 @@ describe('verifyHubSpotSignatureV3', () => {
   });
 
   it('rejects a missing signature', () => {
-    expect(() => verify(undefined)).toThrow(expect.objectContaining({ code: 'missing_signature', status: 401 }));
+    expect(() => verify(undefined)).toThrow(
+      expect.objectContaining({ code: 'missing_signature', status: 401 }),
+    );
   });
 
   it('rejects a missing timestamp', () => {
-    expect(() => verify(sign(), { timestamp: '' })).toThrow(expect.objectContaining({ code: 'missing_signature' }));
+    expect(() => verify(sign(), { timestamp: '' })).toThrow(
+      expect.objectContaining({ code: 'missing_signature' }),
+    );
   });
 
   it('rejects a tampered body', () => {
@@ -96,7 +116,9 @@ describe('verifyHubSpotSignatureV3', () => {
 
   it('rejects another URL', () => {
     const other = url.replace('portalId=62515', 'portalId=62516');
-    expect(() => verify(sign(), { url: other })).toThrow(expect.objectContaining({ code: 'invalid_signature' }));
+    expect(() => verify(sign(), { url: other })).toThrow(
+      expect.objectContaining({ code: 'invalid_signature' }),
+    );
   });
 
   it('rejects a wrong-length signature', () => {

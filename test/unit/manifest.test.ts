@@ -11,7 +11,9 @@ import { projectRoot } from '../../src/paths';
 const manifest = loadManifest();
 
 function generated(publicBaseUrl = CHECKED_IN_PUBLIC_BASE_URL): Map<string, unknown> {
-  const jsonFiles = buildHubSpotProject(manifest, publicBaseUrl).filter((file) => file.path.endsWith('.json'));
+  const jsonFiles = buildHubSpotProject(manifest, publicBaseUrl).filter((file) =>
+    file.path.endsWith('.json'),
+  );
   return new Map(jsonFiles.map((file) => [file.path, JSON.parse(file.content)]));
 }
 
@@ -72,7 +74,10 @@ describe('generated HubSpot project', () => {
   });
 
   it('uses platform version 2026.03', () => {
-    const project = generated().get(path.join('cards', 'hubspot', 'hsproject.json')) as Record<string, string>;
+    const project = generated().get(path.join('cards', 'hubspot', 'hsproject.json')) as Record<
+      string,
+      string
+    >;
 
     expect(project.platformVersion).toBe(HUBSPOT_PLATFORM_VERSION);
     expect(HUBSPOT_PLATFORM_VERSION).toBe('2026.03');

@@ -37,7 +37,9 @@ describe('decideWorkspace', () => {
   });
 
   it('rejects another enterprise', () => {
-    const decision = decideWorkspace({ ...origin, enterpriseId: 'E9' }, [{ teamId: 'T1', enterpriseId: 'E1' }]);
+    const decision = decideWorkspace({ ...origin, enterpriseId: 'E9' }, [
+      { teamId: 'T1', enterpriseId: 'E1' },
+    ]);
     expect(decision).toMatchObject({ allowed: false, code: 'wrong_workspace' });
   });
 
@@ -56,7 +58,10 @@ describe('decideUserGroup', () => {
   });
 
   it('rejects a non-member', () => {
-    expect(decideUserGroup(origin, 'S1', new Set(['U2']))).toMatchObject({ allowed: false, code: 'not_in_user_group' });
+    expect(decideUserGroup(origin, 'S1', new Set(['U2']))).toMatchObject({
+      allowed: false,
+      code: 'not_in_user_group',
+    });
   });
 });
 
@@ -132,7 +137,10 @@ describe('outcome text', () => {
 
 describe('slackRequester', () => {
   it('round-trips team and user', () => {
-    expect(parseSlackRequester(slackRequester({ teamId: 'T1', userId: 'U1' }))).toEqual({ teamId: 'T1', userId: 'U1' });
+    expect(parseSlackRequester(slackRequester({ teamId: 'T1', userId: 'U1' }))).toEqual({
+      teamId: 'T1',
+      userId: 'U1',
+    });
   });
 
   it('ignores other requesters', () => {

@@ -38,7 +38,10 @@ test('webClientOptions rejects 429 and retries briefly', () => {
 
 test('postMessage returns channel and ts', async () => {
   nock(slackApi)
-    .post('/api/chat.postMessage', (body) => body.channel === 'C0ALERTS' && JSON.parse(body.blocks).length === 1)
+    .post(
+      '/api/chat.postMessage',
+      (body) => body.channel === 'C0ALERTS' && JSON.parse(body.blocks).length === 1,
+    )
     .matchHeader('authorization', 'Bearer xoxb-unit')
     .reply(200, { ok: true, channel: 'C0ALERTS', ts: '1700000000.000100' });
   const slack = createSlackMessaging('xoxb-unit', settings, log);
@@ -112,7 +115,10 @@ describe('toSlackApiError', () => {
   ];
 
   test.each(platformCases)('platform %s', (slackError, code, retryable) => {
-    const error = toSlackApiError(new WebAPIPlatformError({ ok: false, error: slackError }), 'chat.postMessage');
+    const error = toSlackApiError(
+      new WebAPIPlatformError({ ok: false, error: slackError }),
+      'chat.postMessage',
+    );
     expect(error.code).toBe(code);
     expect(error.retryable).toBe(retryable);
   });

@@ -6,7 +6,11 @@ import { createStripeBilling, StripeBillingError } from '../../integrations/stri
 // intercepting the SDK's https requests in the second test file of a jest worker, and a missed
 // interception here ends in a refused local connection, never in traffic to Stripe.
 const stripeApi = 'http://127.0.0.1:12111';
-const billing = createStripeBilling('rk_test_unit12345', { baseUrl: stripeApi, maxNetworkRetries: 0, timeoutMs: 2000 });
+const billing = createStripeBilling('rk_test_unit12345', {
+  baseUrl: stripeApi,
+  maxNetworkRetries: 0,
+  timeoutMs: 2000,
+});
 
 const paidInvoice = {
   id: 'in_1',
@@ -28,8 +32,12 @@ afterEach(() => {
 });
 
 async function failureOf(work: Promise<unknown>): Promise<StripeBillingError> {
-  const error = await work.then(() => null, (caught: unknown) => caught);
-  if (!(error instanceof StripeBillingError)) throw new Error(`expected StripeBillingError, got ${String(error)}`);
+  const error = await work.then(
+    () => null,
+    (caught: unknown) => caught,
+  );
+  if (!(error instanceof StripeBillingError))
+    throw new Error(`expected StripeBillingError, got ${String(error)}`);
   return error;
 }
 
@@ -78,19 +86,53 @@ test('card error maps to decline', async () => {
 });
 
 test.each([
-  [429, 'stripe_rate_limited', true, { type: 'invalid_request_error', code: 'rate_limit', message: 'Too many' }],
+  [
+    429,
+    'stripe_rate_limited',
+    true,
+    { type: 'invalid_request_error', code: 'rate_limit', message: 'Too many' },
+  ],
   [500, 'stripe_unavailable', true, { type: 'api_error', message: 'Something went wrong' }],
-  [401, 'stripe_authentication_failed', false, { type: 'invalid_request_error', message: 'Invalid API Key provided' }],
-  [403, 'stripe_permission_denied', false, { type: 'invalid_request_error', message: 'The key does not have access' }],
-  [400, 'stripe_invoice_not_payable', false, { type: 'invalid_request_error', message: 'Invoice is already paid' }],
+  [
+    401,
+    'stripe_authentication_failed',
+    false,
+    { type: 'invalid_request_error', message: 'Invalid API Key provided' },
+  ],
+  [
+    403,
+    'stripe_permission_denied',
+    false,
+    { type: 'invalid_request_error', message: 'The key does not have access' },
+  ],
+  [
+    400,
+    'stripe_invoice_not_payable',
+    false,
+    { type: 'invalid_request_error', message: 'Invoice is already paid' },
+  ],
   [
     400,
     'stripe_payment_requires_action',
     false,
-    { type: 'invalid_request_error', code: 'invoice_payment_intent_requires_action', message: 'Requires action' },
+    {
+      type: 'invalid_request_error',
+      code: 'invoice_payment_intent_requires_action',
+      message: 'Requires action',
+    },
   ],
-  [400, 'stripe_idempotency_conflict', false, { type: 'idempotency_error', message: 'Keys for idempotent requests' }],
-  [404, 'stripe_not_found', false, { type: 'invalid_request_error', code: 'resource_missing', message: 'No such' }],
+  [
+    400,
+    'stripe_idempotency_conflict',
+    false,
+    { type: 'idempotency_error', message: 'Keys for idempotent requests' },
+  ],
+  [
+    404,
+    'stripe_not_found',
+    false,
+    { type: 'invalid_request_error', code: 'resource_missing', message: 'No such' },
+  ],
 ] as const)('HTTP %i maps to %s', async (status, code, retryable, error) => {
   failPay(status, error);
   const failure = await failureOf(billing.payInvoice('in_1', { idempotencyKey: 'k' }));
@@ -124,14 +166,22 @@ test('card update link creates portal session', async () => {
       return true;
     })
     .matchHeader('idempotency-key', 'card-update-link:t:1')
-    .reply(200, { id: 'bps_1', object: 'billing_portal.session', url: 'https://billing.stripe.com/p/session/x' });
+    .reply(200, {
+      id: 'bps_1',
+      object: 'billing_portal.session',
+      url: 'https://billing.stripe.com/p/session/x',
+    });
   const link = await billing.createCardUpdateLink('cus_1', {
     returnUrl: 'https://example.com/back',
     idempotencyKey: 'card-update-link:t:1',
   });
   expect(new URLSearchParams(body).get('customer')).toBe('cus_1');
   expect(new URLSearchParams(body).get('return_url')).toBe('https://example.com/back');
-  expect(link).toEqual({ url: 'https://billing.stripe.com/p/session/x', expiresAt: null, kind: 'billing_portal' });
+  expect(link).toEqual({
+    url: 'https://billing.stripe.com/p/session/x',
+    expiresAt: null,
+    kind: 'billing_portal',
+  });
 });
 
 test('unconfigured portal falls back to hosted invoice', async () => {
@@ -143,7 +193,9 @@ test('unconfigured portal falls back to hosted invoice', async () => {
         message: 'No configuration provided and your live mode default configuration has not been created.',
       },
     });
-  nock(stripeApi).get('/v1/invoices/in_1').reply(200, { ...paidInvoice, status: 'open' });
+  nock(stripeApi)
+    .get('/v1/invoices/in_1')
+    .reply(200, { ...paidInvoice, status: 'open' });
   const link = await billing.createCardUpdateLink('cus_1', { idempotencyKey: 'k', invoiceId: 'in_1' });
   expect(link).toEqual({ url: 'https://invoice.stripe.com/i/in_1', expiresAt: null, kind: 'hosted_invoice' });
 });
@@ -151,7 +203,11 @@ test('unconfigured portal falls back to hosted invoice', async () => {
 test('other portal errors do not fall back', async () => {
   nock(stripeApi)
     .post('/v1/billing_portal/sessions')
-    .reply(400, { error: { type: 'invalid_request_error', code: 'resource_missing', message: 'No such customer' } });
-  const failure = await failureOf(billing.createCardUpdateLink('cus_x', { idempotencyKey: 'k', invoiceId: 'in_1' }));
+    .reply(400, {
+      error: { type: 'invalid_request_error', code: 'resource_missing', message: 'No such customer' },
+    });
+  const failure = await failureOf(
+    billing.createCardUpdateLink('cus_x', { idempotencyKey: 'k', invoiceId: 'in_1' }),
+  );
   expect(failure.code).toBe('stripe_not_found');
 });

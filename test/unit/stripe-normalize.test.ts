@@ -17,7 +17,10 @@ function onlyChange(result: NormalizedEvent): LedgerChange {
   return result.changes[0] as LedgerChange;
 }
 
-function changeOf<K extends LedgerChange['kind']>(event: unknown, kind: K): Extract<LedgerChange, { kind: K }> {
+function changeOf<K extends LedgerChange['kind']>(
+  event: unknown,
+  kind: K,
+): Extract<LedgerChange, { kind: K }> {
   const change = onlyChange(normalizeStripeEvent(event));
   expect(change.kind).toBe(kind);
   return change as Extract<LedgerChange, { kind: K }>;
@@ -39,8 +42,18 @@ describe('monthlyRecurringRevenue', () => {
     ['yearly', [{ unitAmountMinor: 12000, quantity: 1, interval: 'year', intervalCount: 1 }], 'active', 1000],
     ['weekly', [{ unitAmountMinor: 1000, quantity: 1, interval: 'week', intervalCount: 1 }], 'active', 4333],
     ['daily', [{ unitAmountMinor: 100, quantity: 1, interval: 'day', intervalCount: 1 }], 'past_due', 3042],
-    ['quarterly', [{ unitAmountMinor: 9000, quantity: 2, interval: 'month', intervalCount: 3 }], 'trialing', 6000],
-    ['biennial', [{ unitAmountMinor: 48000, quantity: 1, interval: 'year', intervalCount: 2 }], 'active', 2000],
+    [
+      'quarterly',
+      [{ unitAmountMinor: 9000, quantity: 2, interval: 'month', intervalCount: 3 }],
+      'trialing',
+      6000,
+    ],
+    [
+      'biennial',
+      [{ unitAmountMinor: 48000, quantity: 1, interval: 'year', intervalCount: 2 }],
+      'active',
+      2000,
+    ],
     [
       'rounds the sum once',
       [
@@ -414,7 +427,11 @@ describe('normalizeStripeEvent payment intents', () => {
   it('keys requires_action by intent', () => {
     const event = fixture('payment_intent.payment_failed.2026');
     event.type = 'payment_intent.requires_action';
-    Object.assign(event.data.object, { last_payment_error: null, latest_charge: null, status: 'requires_action' });
+    Object.assign(event.data.object, {
+      last_payment_error: null,
+      latest_charge: null,
+      status: 'requires_action',
+    });
     const change = changeOf(event, 'payment_attempt');
     expect(change.attemptKey).toBe('pi_3TbBundleRetry');
     expect(change.status).toBe('requires_action');
@@ -555,7 +572,9 @@ describe('normalizeStripeEvent invalid input', () => {
   it('reports a subscription without currency', () => {
     const event = fixture('subscription.trial_will_end.2017');
     delete event.data.object.plan.currency;
-    expect(issuesOf(event)).toEqual(['data.object.currency: missing, and no item has a price or plan currency']);
+    expect(issuesOf(event)).toEqual([
+      'data.object.currency: missing, and no item has a price or plan currency',
+    ]);
   });
 
   it('reports envelope issues', () => {
@@ -587,13 +606,19 @@ describe('normalizeStripeEvent event types', () => {
   it('ignores an unknown type', () => {
     const event = fixture('invoice.paid.2022');
     event.type = 'invoice.foo';
-    expect(normalizeStripeEvent(event)).toEqual({ status: 'ignored', reason: 'unhandled event type invoice.foo' });
+    expect(normalizeStripeEvent(event)).toEqual({
+      status: 'ignored',
+      reason: 'unhandled event type invoice.foo',
+    });
   });
 
   it('ignores prototype keys as types', () => {
     const event = fixture('invoice.paid.2022');
     event.type = 'constructor';
-    expect(normalizeStripeEvent(event)).toEqual({ status: 'ignored', reason: 'unhandled event type constructor' });
+    expect(normalizeStripeEvent(event)).toEqual({
+      status: 'ignored',
+      reason: 'unhandled event type constructor',
+    });
   });
 
   const invoiceTypes = [

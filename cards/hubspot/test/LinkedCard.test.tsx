@@ -56,7 +56,10 @@ describe('LinkedCard health', () => {
 
   it('lists the top reasons', async () => {
     const card = await renderReady(linkedView());
-    const reasons = card.findByTestId(List, 'health-reasons').findAll(Text).map((node) => node.text);
+    const reasons = card
+      .findByTestId(List, 'health-reasons')
+      .findAll(Text)
+      .map((node) => node.text);
     expect(reasons).toEqual(['2 failed payments in 14 days', 'Card expires in 20 days']);
   });
 
@@ -89,7 +92,9 @@ describe('LinkedCard billing and dunning', () => {
     const card = await renderReady(linkedView());
     expect(describedValue(card, 'dunning', 'Stage')).toBe('Retrying');
     expect(describedValue(card, 'dunning', 'Next retry')).toBe('Nov 4, 2026, 09:00 UTC');
-    expect(describedValue(card, 'dunning', 'Payment card')).toBe('Visa ending 4242, expires 11/2026 (in 20 days)');
+    expect(describedValue(card, 'dunning', 'Payment card')).toBe(
+      'Visa ending 4242, expires 11/2026 (in 20 days)',
+    );
   });
 
   it('lists attempts with decline words', async () => {
@@ -116,7 +121,10 @@ describe('LinkedCard billing and dunning', () => {
     const view = linkedView();
     const invoices = view.openInvoices.map((invoice) => ({ ...invoice, recoveryProbability: null }));
     const card = await renderReady({ ...view, openInvoices: invoices });
-    const headers = card.findByTestId(Table, 'invoices').findAll(TableHeader).map((header) => header.text);
+    const headers = card
+      .findByTestId(Table, 'invoices')
+      .findAll(TableHeader)
+      .map((header) => header.text);
     expect(headers).not.toContain('Recovery');
   });
 });
@@ -151,7 +159,9 @@ describe('LinkedCard actions', () => {
     card.findByTestId(Button, 'action-retry_payment').trigger('onClick');
     await card.waitFor(() => expect(card.requests).toHaveLength(3));
     expect(card.requests[2]?.method).toBe('GET');
-    await card.waitFor(() => expect(card.findByTestId(Alert, 'action-queued').text).toContain('already queued'));
+    await card.waitFor(() =>
+      expect(card.findByTestId(Alert, 'action-queued').text).toContain('already queued'),
+    );
   });
 
   it('pause sends pause days', async () => {

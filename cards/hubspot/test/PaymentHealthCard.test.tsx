@@ -47,7 +47,8 @@ describe('PaymentHealthCard states', () => {
     let calls = 0;
     mockHubSpotFetch(() => {
       calls += 1;
-      if (calls === 1) return jsonResponse(502, { error: { code: 'ledger_unavailable', message: 'Ledger is down' } });
+      if (calls === 1)
+        return jsonResponse(502, { error: { code: 'ledger_unavailable', message: 'Ledger is down' } });
       return jsonResponse(200, linkedView());
     });
     const { find, findByTestId, waitFor } = renderCard();

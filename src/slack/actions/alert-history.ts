@@ -31,14 +31,22 @@ export function withActionEntry(content: AlertContent, entry: AlertActionEntry):
   if (existing.outcome !== 'requested' || entry.outcome === 'requested') return null;
   const finished: AlertActionEntry = { ...existing, outcome: entry.outcome, finishedAt: entry.finishedAt };
   if (entry.detail !== undefined) finished.detail = entry.detail;
-  return withHistory(content, history.map((existing, position) => (position === index ? finished : existing)));
+  return withHistory(
+    content,
+    history.map((existing, position) => (position === index ? finished : existing)),
+  );
 }
 
 /** Assigns the alert to the claiming user. Returns null when that user has already claimed it. */
 export function withClaim(content: AlertContent, claim: AlertClaim): AlertContent | null {
   const current = content.claimedBy as Partial<AlertClaim> | undefined;
   if (current?.userId === claim.userId && current.teamId === claim.teamId) return null;
-  const entry: AlertActionEntry = { action: 'claim', userId: claim.userId, at: claim.at, outcome: 'succeeded' };
+  const entry: AlertActionEntry = {
+    action: 'claim',
+    userId: claim.userId,
+    at: claim.at,
+    outcome: 'succeeded',
+  };
   return { ...withHistory(content, [...historyOf(content), entry]), claimedBy: claim };
 }
 
@@ -68,7 +76,12 @@ export async function changeAlertContent(
       .forUpdate()
       .executeTakeFirst();
     if (!row) return false;
-    const alert: LockedAlert = { id: row.id, tenantId: row.tenant_id, channelId: row.channel_id, content: row.content };
+    const alert: LockedAlert = {
+      id: row.id,
+      tenantId: row.tenant_id,
+      channelId: row.channel_id,
+      content: row.content,
+    };
     const next = change(alert);
     if (next === null) return false;
     await trx

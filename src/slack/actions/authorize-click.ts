@@ -33,14 +33,18 @@ function refused(code: string, reason: string): ClickDecision {
   return { allowed: false, code, reason };
 }
 
-export function decideWorkspace(origin: ClickOrigin, workspaces: readonly InstalledWorkspace[]): ClickDecision {
+export function decideWorkspace(
+  origin: ClickOrigin,
+  workspaces: readonly InstalledWorkspace[],
+): ClickDecision {
   if (workspaces.length === 0) {
     return refused('slack_not_installed', 'its account has no active Slack installation');
   }
   const match = workspaces.some(
     (workspace) => workspace.teamId === origin.teamId && workspace.enterpriseId === origin.enterpriseId,
   );
-  if (!match) return refused('wrong_workspace', 'it belongs to an account installed in another Slack workspace');
+  if (!match)
+    return refused('wrong_workspace', 'it belongs to an account installed in another Slack workspace');
   return allowed;
 }
 
@@ -52,7 +56,10 @@ export function decideUserGroup(
 ): ClickDecision {
   if (usergroupId === null) return allowed;
   if (members?.has(origin.userId)) return allowed;
-  return refused('not_in_user_group', `only members of the user group <!subteam^${usergroupId}> can act on alerts`);
+  return refused(
+    'not_in_user_group',
+    `only members of the user group <!subteam^${usergroupId}> can act on alerts`,
+  );
 }
 
 function readAllowedUserGroup(settings: Record<string, unknown> | undefined) {

@@ -4,7 +4,12 @@
  */
 import { z } from 'zod';
 
-export const alertActionIds = ['retry_payment', 'send_card_update_link', 'claim', 'pause_dunning_7d'] as const;
+export const alertActionIds = [
+  'retry_payment',
+  'send_card_update_link',
+  'claim',
+  'pause_dunning_7d',
+] as const;
 export type AlertActionId = (typeof alertActionIds)[number];
 
 /** The URL button that opens the company in HubSpot; Slack still sends a click, which only needs an ack. */

@@ -9,7 +9,12 @@ import type { CardActionStatus } from '../../db/schema';
 import { AppError } from '../../errors';
 import { authorizeClick, loadClickedAlert, type ClickedAlert } from './authorize-click';
 import { changeAlertContent, withActionEntry, withClaim } from './alert-history';
-import { buttonPauseDays, parseAlertButtonValue, type AlertActionId, type AlertButtonValue } from './button-value';
+import {
+  buttonPauseDays,
+  parseAlertButtonValue,
+  type AlertActionId,
+  type AlertButtonValue,
+} from './button-value';
 import { isFinishedStatus, resultMessage } from './outcome-text';
 import { slackRequester, type AlertActionDeps, type AlertActionEntry, type ClickOrigin } from './types';
 
@@ -34,15 +39,21 @@ function rejectClick(log: Logger, code: string, reason: string, alertId?: string
   return { reply: `You can't act on this alert: ${reason}.`, followUp: null };
 }
 
-function cardActionRequest(alert: ClickedAlert, value: AlertButtonValue, click: AlertClick): CardActionRequest {
+function cardActionRequest(
+  alert: ClickedAlert,
+  value: AlertButtonValue,
+  click: AlertClick,
+): CardActionRequest {
   const base = {
     tenantId: alert.tenantId,
     stripeCustomerId: alert.stripeCustomerId,
     requestedBy: slackRequester(click.origin),
     source: 'slack' as const,
   };
-  if (click.actionId === 'retry_payment') return { ...base, action: 'retry_payment', stripeInvoiceId: value.invoiceId };
-  if (click.actionId === 'pause_dunning_7d') return { ...base, action: 'pause_dunning', pauseDays: buttonPauseDays };
+  if (click.actionId === 'retry_payment')
+    return { ...base, action: 'retry_payment', stripeInvoiceId: value.invoiceId };
+  if (click.actionId === 'pause_dunning_7d')
+    return { ...base, action: 'pause_dunning', pauseDays: buttonPauseDays };
   return { ...base, action: 'send_card_update_link' };
 }
 
@@ -61,7 +72,11 @@ async function markRequested(deps: AlertActionDeps, alertId: string, entry: Aler
   if (changed) await queueMessageUpdate(deps, alertId, log);
 }
 
-async function duplicateReply(deps: AlertActionDeps, actionId: string, status: CardActionStatus): Promise<string> {
+async function duplicateReply(
+  deps: AlertActionDeps,
+  actionId: string,
+  status: CardActionStatus,
+): Promise<string> {
   if (!isFinishedStatus(status)) {
     return 'This was already requested and is still running; the alert message shows the outcome when it finishes.';
   }

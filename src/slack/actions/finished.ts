@@ -100,7 +100,10 @@ async function notifyRequester(deps: SlackActionDeps, row: FinishedRow, channel:
  * requested from Slack, and unfinished ones, are skipped. A failed ephemeral is logged, not thrown,
  * because the updated message already shows the outcome.
  */
-export async function onCardActionFinished(deps: SlackActionDeps, cardActionId: string): Promise<FinishedReport> {
+export async function onCardActionFinished(
+  deps: SlackActionDeps,
+  cardActionId: string,
+): Promise<FinishedReport> {
   const row = await loadFinished(deps.db, cardActionId);
   const requester = row ? parseSlackRequester(row.requested_by) : null;
   if (!row || !requester || !isFinishedStatus(row.status)) return { slackAlertId: null, notified: false };
@@ -117,7 +120,10 @@ export async function onCardActionFinished(deps: SlackActionDeps, cardActionId: 
     await deps.queues.enqueueSlackPost(alert.id, 0);
   } catch (error) {
     // NOTE: the bumped version stays above posted_version, but only the next enqueue of this alert posts it.
-    deps.log.warn({ slackAlertId: alert.id, err: (error as Error).message }, 'Slack message update not queued');
+    deps.log.warn(
+      { slackAlertId: alert.id, err: (error as Error).message },
+      'Slack message update not queued',
+    );
   }
   const notified = await notifyRequester(deps, row, alert.channel_id, requester.userId);
   return { slackAlertId: alert.id, notified };

@@ -10,7 +10,8 @@ import { alertActionIds, openInHubSpotActionId, type AlertActionId } from './but
 import { handleAlertClick, type ClickResult } from './click';
 import type { AlertActionDeps, ClickOrigin } from './types';
 
-const internalErrorReply = 'The action could not be recorded because of an internal error. Try again in a minute.';
+const internalErrorReply =
+  'The action could not be recorded because of an internal error. Try again in a minute.';
 
 export function clickOrigin(body: BlockAction): ClickOrigin {
   return {

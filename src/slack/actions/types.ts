@@ -43,14 +43,17 @@ export interface AlertClaim {
   at: string;
 }
 
-/** Who clicked, from the block_actions payload. */
+/** Workspace, user and channel of a click, from the block_actions payload. */
 export interface ClickOrigin {
   teamId: string | null;
   enterpriseId: string | null;
   userId: string;
 }
 
-/** The `card_actions.requested_by` of a Slack click; Slack ids contain no colon. */
+/**
+ * Builds the `card_actions.requested_by` of a Slack click. Slack ids contain no colon, so the parts
+ * split back cleanly.
+ */
 export function slackRequester(origin: { teamId: string | null; userId: string }): string {
   return `slack-user:${origin.teamId ?? 'none'}:${origin.userId}`;
 }

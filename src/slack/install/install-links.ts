@@ -67,7 +67,9 @@ export function verifyInstallToken(
 
 function parseClaims(payload: string): InstallTokenClaims | null {
   try {
-    const parsed = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')) as Partial<InstallTokenClaims>;
+    const parsed = JSON.parse(
+      Buffer.from(payload, 'base64url').toString('utf8'),
+    ) as Partial<InstallTokenClaims>;
     if (typeof parsed.tenantId !== 'string' || typeof parsed.expiresAt !== 'number') return null;
     return { tenantId: parsed.tenantId, expiresAt: parsed.expiresAt };
   } catch {

@@ -7,7 +7,12 @@ export const SLACK_MANIFEST_FILE = path.join('slack', 'manifest.json');
 /** Slack's app manifest format (schema version 1), limited to the settings this app uses. */
 export interface SlackAppManifest {
   _metadata: { major_version: 1; minor_version: 1 };
-  display_information: { name: string; description: string; long_description: string; background_color: string };
+  display_information: {
+    name: string;
+    description: string;
+    long_description: string;
+    background_color: string;
+  };
   features: { bot_user: { display_name: string; always_online: boolean } };
   oauth_config: { redirect_urls: string[]; scopes: { bot: string[] } };
   settings: {
@@ -36,7 +41,10 @@ export function buildSlackManifest(manifest: AppManifest, publicBaseUrl: string)
     },
     oauth_config: { redirect_urls: slack.redirectUrls.map(url), scopes: { bot: [...slack.botScopes] } },
     settings: {
-      event_subscriptions: { request_url: url(slack.events.requestUrl), bot_events: [...slack.events.botEvents] },
+      event_subscriptions: {
+        request_url: url(slack.events.requestUrl),
+        bot_events: [...slack.events.botEvents],
+      },
       interactivity: { is_enabled: true, request_url: url(slack.interactivityUrl) },
       // Org-wide (Enterprise Grid) installs are rejected by the installation store, so they stay disabled.
       org_deploy_enabled: false,
@@ -54,7 +62,9 @@ export function slackManifestJson(manifest: AppManifest, publicBaseUrl: string):
 /** Returns the request path of a templated app.json URL, such as /slack/events. */
 export function slackRoutePath(template: string): string {
   if (!template.startsWith(PUBLIC_BASE_URL_PLACEHOLDER)) {
-    throw new Error(`Slack URL "${template}" must start with ${PUBLIC_BASE_URL_PLACEHOLDER} to be served by this app`);
+    throw new Error(
+      `Slack URL "${template}" must start with ${PUBLIC_BASE_URL_PLACEHOLDER} to be served by this app`,
+    );
   }
   return template.slice(PUBLIC_BASE_URL_PLACEHOLDER.length) || '/';
 }

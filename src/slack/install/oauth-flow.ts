@@ -63,7 +63,11 @@ export function installPathOptions(deps: SlackOAuthFlowDeps): InstallPathOptions
     beforeRedirection: async (req, res) => {
       const token = installTokenFrom(req);
       if (!token) {
-        sendPage(res, 400, slackErrorPage('Install link required', 'Open the install link created for your tenant.'));
+        sendPage(
+          res,
+          400,
+          slackErrorPage('Install link required', 'Open the install link created for your tenant.'),
+        );
         return false;
       }
       const verified = verifyInstallToken(deps.stateSecret, token, deps.now());
@@ -73,7 +77,11 @@ export function installPathOptions(deps: SlackOAuthFlowDeps): InstallPathOptions
         return false;
       }
       if (!(await findTenant(deps.db, verified.claims.tenantId))) {
-        sendPage(res, 404, slackErrorPage('Tenant not found', 'The tenant of this install link no longer exists.'));
+        sendPage(
+          res,
+          404,
+          slackErrorPage('Tenant not found', 'The tenant of this install link no longer exists.'),
+        );
         return false;
       }
       const attributes = `HttpOnly; Secure; SameSite=Lax; Path=${deps.redirectPath}; Max-Age=${CONSENT_SECONDS}`;
@@ -104,7 +112,8 @@ const failurePages: Record<string, { status: number; title: string; message: str
   slack_oauth_invalid_state: {
     status: 400,
     title: 'Install session invalid',
-    message: 'The install session expired (10 minutes) or was started in another browser; nothing was connected.',
+    message:
+      'The install session expired (10 minutes) or was started in another browser; nothing was connected.',
   },
   slack_oauth_missing_state: {
     status: 400,
@@ -123,11 +132,17 @@ export function callbackOptions(deps: SlackOAuthFlowDeps): CallbackOptions {
   return {
     beforeInstallation: async (options, req, res) => {
       const token = readCookie(req, INSTALL_COOKIE);
-      const verified = token ? verifyInstallToken(deps.stateSecret, token, deps.now(), CONSENT_SECONDS) : null;
+      const verified = token
+        ? verifyInstallToken(deps.stateSecret, token, deps.now(), CONSENT_SECONDS)
+        : null;
       if (!verified?.ok) {
-        deps.log.info({ reason: verified?.reason ?? 'missing' }, 'Slack OAuth redirect without a valid install token');
+        deps.log.info(
+          { reason: verified?.reason ?? 'missing' },
+          'Slack OAuth redirect without a valid install token',
+        );
         clearInstallCookie(res, deps.redirectPath);
-        const message = 'The install was not started from a valid install link in this browser; nothing was connected.';
+        const message =
+          'The install was not started from a valid install link in this browser; nothing was connected.';
         sendPage(res, 400, slackErrorPage('Install link required', message));
         return false;
       }
@@ -153,7 +168,8 @@ export function callbackOptions(deps: SlackOAuthFlowDeps): CallbackOptions {
       clearInstallCookie(res, deps.redirectPath);
       const known = failurePages[error.code];
       if (known) return sendPage(res, known.status, slackErrorPage(known.title, known.message));
-      const message = 'Slack did not complete the install (token exchange failed); nothing was connected. Try again.';
+      const message =
+        'Slack did not complete the install (token exchange failed); nothing was connected. Try again.';
       sendPage(res, 502, slackErrorPage('Slack install failed', message));
     },
   };

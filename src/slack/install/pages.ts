@@ -28,7 +28,8 @@ export function slackConnectedPage(input: SlackConnectedPageInput): string {
 
 /** Renders a failure page with the way to get a new install link. */
 export function slackErrorPage(title: string, message: string): string {
-  const hint = 'To start again, create a new install link with the tenant API key (POST /slack/install-links).';
+  const hint =
+    'To start again, create a new install link with the tenant API key (POST /slack/install-links).';
   return simplePage(title, `<p>${escapeHtml(message)}</p>\n<p>${hint}</p>`);
 }
 

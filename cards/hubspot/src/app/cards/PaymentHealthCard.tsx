@@ -33,4 +33,6 @@ export function PaymentHealthCard({ companyId }: { companyId: string }) {
   );
 }
 
-hubspot.extend<'crm.record.tab'>(({ context }) => <PaymentHealthCard companyId={String(context.crm.objectId)} />);
+hubspot.extend<'crm.record.tab'>(({ context }) => (
+  <PaymentHealthCard companyId={String(context.crm.objectId)} />
+));

@@ -42,7 +42,9 @@ function buildRequest(action: CardActionName, view: ActionFields): CardActionReq
 
 function StatusAlert({ status }: { status: ActionStatus }) {
   if (status.kind === 'queued') {
-    const detail = status.duplicate ? 'This action was already queued; it runs once.' : 'The card refreshes shortly.';
+    const detail = status.duplicate
+      ? 'This action was already queued; it runs once.'
+      : 'The card refreshes shortly.';
     return (
       <Alert title={`Queued: ${actionLabels[status.action]}`} variant="success" testId="action-queued">
         {detail}
@@ -69,7 +71,9 @@ interface ActionButtonProps {
 function ActionButton({ name, view, busy, onRun }: ActionButtonProps) {
   const state = view.actions[name];
   const target = name === 'retry_payment' ? retryTarget(view.openInvoices) : null;
-  const note = state.enabled ? target && `Invoice ${target.number ?? target.stripeInvoiceId}` : state.disabledReason;
+  const note = state.enabled
+    ? target && `Invoice ${target.number ?? target.stripeInvoiceId}`
+    : state.disabledReason;
   return (
     <Flex direction="row" gap="sm" align="center">
       <Button

@@ -1,4 +1,13 @@
-import { Flex, Heading, List, Statistics, StatisticsItem, StatisticsTrend, Tag, Text } from '@hubspot/ui-extensions';
+import {
+  Flex,
+  Heading,
+  List,
+  Statistics,
+  StatisticsItem,
+  StatisticsTrend,
+  Tag,
+  Text,
+} from '@hubspot/ui-extensions';
 import { bandLabels, describeTrend } from './format.ts';
 import type { HealthBandView, HealthView } from './view-model.ts';
 
@@ -21,7 +30,11 @@ function ScoreTrend({ change }: { change: number | null }) {
 
 export function HealthSection({ health }: { health: HealthView | null }) {
   if (!health) {
-    return <Text testId="health-missing">No health score yet: the first score appears after the next billing event.</Text>;
+    return (
+      <Text testId="health-missing">
+        No health score yet: the first score appears after the next billing event.
+      </Text>
+    );
   }
   return (
     <Flex direction="column" gap="sm">

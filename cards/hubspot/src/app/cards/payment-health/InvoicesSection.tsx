@@ -32,7 +32,9 @@ function InvoiceRow({ invoice, showRecovery }: { invoice: OpenInvoiceView; showR
       <TableCell>{invoice.amountRemaining.formatted}</TableCell>
       <TableCell>{describeDue(invoice)}</TableCell>
       <TableCell>{describeNextStep(invoice)}</TableCell>
-      {showRecovery && <TableCell>{recovery === null ? missingValue : formatProbability(recovery)}</TableCell>}
+      {showRecovery && (
+        <TableCell>{recovery === null ? missingValue : formatProbability(recovery)}</TableCell>
+      )}
     </TableRow>
   );
 }

@@ -35,8 +35,15 @@ export function LinkCustomerForm({ companyId, onLinked }: LinkCustomerFormProps)
   };
 
   return (
-    <EmptyState title="No Stripe customer linked" layout="vertical" imageName="integrations" testId="not-linked">
-      <Text>Link this company to its Stripe customer to see payment health, failed payments and dunning.</Text>
+    <EmptyState
+      title="No Stripe customer linked"
+      layout="vertical"
+      imageName="integrations"
+      testId="not-linked"
+    >
+      <Text>
+        Link this company to its Stripe customer to see payment health, failed payments and dunning.
+      </Text>
       {failure && (
         <Alert title="Linking failed" variant="error" testId="link-failed">
           {failure}

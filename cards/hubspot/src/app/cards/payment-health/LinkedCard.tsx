@@ -20,7 +20,9 @@ export function LinkedCard({ companyId, view, refreshing, onChanged }: LinkedCar
     <Flex direction="column" gap="md" testId="linked-card">
       <Flex direction="row" justify="between" align="center">
         <Heading>{customer.name ?? customer.stripeCustomerId}</Heading>
-        <Text variant="microcopy">{refreshing ? 'Refreshing…' : `Stripe customer ${customer.stripeCustomerId}`}</Text>
+        <Text variant="microcopy">
+          {refreshing ? 'Refreshing…' : `Stripe customer ${customer.stripeCustomerId}`}
+        </Text>
       </Flex>
       <HealthSection health={view.health} />
       <BillingSection view={view} />

@@ -8,7 +8,7 @@ export interface CardActionRequest {
   pauseDays?: number;
 }
 
-/** The backend's 202 answer: the action is recorded and queued for the worker. */
+/** The backend's 202 response: the action is recorded and queued for the worker. */
 export interface QueuedCardAction {
   actionId: string;
   status: string;
@@ -47,7 +47,7 @@ function errorFrom(response: Response, body: unknown): CardBackendError {
   const error = (body as { error?: { code?: unknown; message?: unknown } } | null)?.error;
   const code = typeof error?.code === 'string' ? error.code : 'request_failed';
   const message =
-    typeof error?.message === 'string' ? error.message : `The backend answered with HTTP ${response.status}`;
+    typeof error?.message === 'string' ? error.message : `The backend responded with HTTP ${response.status}`;
   return new CardBackendError(code, message, response.status);
 }
 
@@ -65,7 +65,10 @@ export async function fetchCardView(companyId: string): Promise<PaymentHealthCar
 }
 
 /** Records a CSM action. The backend queues it and returns 202 before the worker runs it. */
-export async function requestCardAction(companyId: string, request: CardActionRequest): Promise<QueuedCardAction> {
+export async function requestCardAction(
+  companyId: string,
+  request: CardActionRequest,
+): Promise<QueuedCardAction> {
   return (await send('/cards/hubspot/actions', 'POST', { companyId, ...request })) as QueuedCardAction;
 }
 
